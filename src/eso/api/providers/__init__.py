@@ -1,0 +1,1 @@
+"""Provider spec models, one module per ``spec.provider`` key (``aws``, ``fake``, …)."""
