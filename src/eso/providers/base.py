@@ -21,13 +21,15 @@ subclass with a sanitized message (no secret value, no request id, no credential
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from eso.api._base import Model
 
 __all__ = [
+    "BatchSecretsClient",
+    "CallRecorder",
     "Capabilities",
     "FindQuery",
     "KubeAccess",
@@ -218,6 +220,32 @@ class SecretsClient(Protocol):
         ...
 
 
+@runtime_checkable
+class BatchSecretsClient(SecretsClient, Protocol):
+    """A client that can read many secrets in few calls (BatchGetSecretValue, GetParameters).
+
+    The result maps every requested ref to its value or to the ProviderError it raised
+    (``SecretNotFound`` for a missing one), exactly as :meth:`SecretsClient.get_secret`
+    would have, so callers can treat a batch as N single reads.
+    """
+
+    async def get_secrets(self, refs: Sequence[RemoteRef]) -> dict[RemoteRef, bytes | Exception]:
+        """Values (or errors) for ``refs``; no ref is left out of the result."""
+        ...
+
+
+class CallRecorder(Protocol):
+    """Counts provider API calls (``externalsecret_provider_api_calls_count``).
+
+    ``provider`` is ESO's label value (``AWS/SecretsManager``), ``call`` the API operation
+    (``GetSecretValue``) and ``status`` ``success`` or ``error``. Never a secret name.
+    """
+
+    def __call__(self, provider: str, call: str, status: str) -> None:
+        """Record one call."""
+        ...
+
+
 class Provider(Protocol):
     """A backend kind, registered under its ``spec.provider`` key."""
 
@@ -239,6 +267,13 @@ class Provider(Protocol):
         """Static validation; returns warnings, raises SpecError on an invalid spec."""
         ...
 
-    async def new_client(self, store: StoreContext, kube: KubeAccess) -> SecretsClient:
-        """Build a client for ``store``, resolving its credentials through ``kube``."""
+    async def new_client(
+        self, store: StoreContext, kube: KubeAccess, recorder: CallRecorder | None = None
+    ) -> SecretsClient:
+        """Build a client for ``store``, resolving its credentials through ``kube``.
+
+        The client is cached by the caller and reused across reconciles until the store
+        changes, so credentials it obtains (assumed roles, web identity) must refresh
+        themselves before they expire. ``recorder`` counts every API call it makes.
+        """
         ...
