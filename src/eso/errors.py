@@ -23,7 +23,8 @@ The split is decided by type, never by matching message text::
         ├── Forbidden (403)          permanent
         ├── Invalid (422)            permanent
         ├── TooManyRequests (429)    temporary  carries retry_after
-        └── KubeUnavailable          temporary  the API server could not be reached
+        ├── KubeUnavailable          temporary  the API server could not be reached
+        └── NotLeader                permanent  a write refused because this replica lost its Lease
 
 Rules:
 
@@ -47,6 +48,7 @@ __all__ = [
     "KubeAPIError",
     "KubeUnavailable",
     "NotFound",
+    "NotLeader",
     "NotManagedError",
     "NotModified",
     "ProviderAuthError",
@@ -204,3 +206,9 @@ class TooManyRequests(KubeAPIError):
 
 class KubeUnavailable(KubeAPIError):
     """The API server could not be reached (connection refused, timeout, TLS failure)."""
+
+
+class NotLeader(KubeAPIError):
+    """A write was refused locally: this replica is not (or no longer) the leader."""
+
+    temporary = False

@@ -1,0 +1,215 @@
+"""Informer: a list + watch cache of one resource kind, feeding event handlers.
+
+* LIST (paginated) then WATCH from the list's resourceVersion, with bookmarks, so a
+  reconnect resumes from the last version seen instead of relisting.
+* A ``410 Gone`` (version too old) relists; the relist diff produces the events that
+  were missed (added, modified, deleted), so nothing is lost.
+* Connection failures back off exponentially (capped) and resume.
+* Only what matches ``label_selector`` / ``field_selector`` is held in memory: eso
+  caches the Secrets it manages, never every Secret in the cluster.
+* ``transform`` trims each object before it is stored (eso drops ``managedFields``).
+
+Handlers receive ``(event_type, new, old)`` with ``event_type`` one of ADDED,
+MODIFIED, DELETED; ``old`` is the cached previous version or None.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+import structlog
+
+from eso.api.resources import ResourceInfo
+from eso.errors import Gone, KubeAPIError
+from eso.kube.client import KubeClient
+
+__all__ = ["EventHandler", "Informer", "drop_managed_fields", "object_key"]
+
+Obj = dict[str, Any]
+Key = tuple[str, str]
+EventHandler = Callable[[str, Obj, Obj | None], Awaitable[None] | None]
+
+_log = structlog.get_logger("eso.kube.informer")
+
+
+def object_key(obj: Obj) -> Key:
+    """``(namespace, name)`` of an object ("" namespace for cluster-scoped)."""
+    meta = obj.get("metadata") or {}
+    return str(meta.get("namespace") or ""), str(meta.get("name", ""))
+
+
+def drop_managed_fields(obj: Obj) -> Obj:
+    """Transform that removes ``metadata.managedFields`` (large, not needed in a cache)."""
+    meta = obj.get("metadata")
+    if isinstance(meta, dict):
+        meta.pop("managedFields", None)
+    return obj
+
+
+class Informer:
+    """Keeps an up-to-date cache of one kind and calls handlers on every change."""
+
+    def __init__(
+        self,
+        client: KubeClient,
+        info: ResourceInfo,
+        *,
+        namespace: str | None = None,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        transform: Callable[[Obj], Obj] | None = drop_managed_fields,
+        watch_timeout: int = 300,
+        backoff_cap: float = 30.0,
+    ) -> None:
+        self.info = info
+        self._client = client
+        self._namespace = namespace
+        self._label_selector = label_selector
+        self._field_selector = field_selector
+        self._transform = transform
+        self._watch_timeout = watch_timeout
+        self._backoff_cap = backoff_cap
+        self._cache: dict[Key, Obj] = {}
+        self._handlers: list[EventHandler] = []
+        self._synced = asyncio.Event()
+        self._resource_version = ""
+        self._task: asyncio.Task[None] | None = None
+        self.relists = 0
+
+    # -- cache access -------------------------------------------------------------
+
+    def get(self, namespace: str | None, name: str) -> Obj | None:
+        """The cached object, or None."""
+        return self._cache.get((namespace or "", name))
+
+    def items(self) -> Iterator[Obj]:
+        """Every cached object."""
+        return iter(list(self._cache.values()))
+
+    def __len__(self) -> int:
+        return len(self._cache)
+
+    @property
+    def has_synced(self) -> bool:
+        """True once the first LIST is in the cache."""
+        return self._synced.is_set()
+
+    async def wait_synced(self, timeout: float | None = None) -> None:
+        """Wait for the first LIST to be cached."""
+        await asyncio.wait_for(self._synced.wait(), timeout)
+
+    def add_handler(self, handler: EventHandler) -> None:
+        """Call ``handler(event_type, new, old)`` on every change (and for each listed object)."""
+        self._handlers.append(handler)
+
+    # -- lifecycle ------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start listing and watching in the background."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name=f"informer-{self.info.plural}")
+
+    async def stop(self) -> None:
+        """Stop watching."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        failures = 0
+        need_list = True
+        while True:
+            try:
+                if need_list:
+                    await self._relist()
+                    need_list = False
+                await self._watch_once()
+                failures = 0
+            except asyncio.CancelledError:
+                raise
+            except Gone:
+                _log.info("watch expired, relisting", resource=self.info.plural)
+                need_list = True
+            except KubeAPIError as exc:
+                failures += 1
+                delay = min(self._backoff_cap, 0.5 * 2**failures) * (0.5 + random.random() / 2)  # noqa: S311
+                _log.warning("watch failed, retrying", resource=self.info.plural, error=str(exc), delay=delay)
+                await asyncio.sleep(delay)
+            except Exception as exc:  # a bug in a handler must not kill the cache
+                failures += 1
+                _log.exception("informer error", resource=self.info.plural, error=str(exc))
+                await asyncio.sleep(min(self._backoff_cap, 2**failures))
+
+    async def _relist(self) -> None:
+        items, rv = await self._client.list_all(
+            self.info, self._namespace, label_selector=self._label_selector, field_selector=self._field_selector
+        )
+        fresh: dict[Key, Obj] = {}
+        for raw in items:
+            obj = self._prepare(raw)
+            fresh[object_key(obj)] = obj
+        old_cache, self._cache = self._cache, fresh
+        self._resource_version = rv
+        if self.relists:
+            _log.debug("relisted", resource=self.info.plural, count=len(fresh))
+        self.relists += 1
+        for key, obj in fresh.items():
+            previous = old_cache.get(key)
+            if previous is None:
+                await self._dispatch("ADDED", obj, None)
+            elif _rv(previous) != _rv(obj):
+                await self._dispatch("MODIFIED", obj, previous)
+        for key, previous in old_cache.items():
+            if key not in fresh:
+                await self._dispatch("DELETED", previous, previous)
+        self._synced.set()
+
+    async def _watch_once(self) -> None:
+        async for etype, raw in self._client.watch(
+            self.info,
+            self._namespace,
+            resource_version=self._resource_version,
+            label_selector=self._label_selector,
+            field_selector=self._field_selector,
+            timeout_seconds=self._watch_timeout,
+        ):
+            rv = _rv(raw)
+            if etype == "BOOKMARK":
+                if rv:
+                    self._resource_version = rv
+                continue
+            obj = self._prepare(raw)
+            key = object_key(obj)
+            previous = self._cache.get(key)
+            if etype == "DELETED":
+                self._cache.pop(key, None)
+                await self._dispatch("DELETED", obj, previous)
+            elif etype in ("ADDED", "MODIFIED"):
+                self._cache[key] = obj
+                await self._dispatch("ADDED" if previous is None else "MODIFIED", obj, previous)
+            if rv:
+                self._resource_version = rv
+
+    def _prepare(self, raw: Obj) -> Obj:
+        raw.setdefault("apiVersion", self.info.api_version)
+        raw.setdefault("kind", self.info.kind)
+        return self._transform(raw) if self._transform else raw
+
+    async def _dispatch(self, etype: str, obj: Obj, old: Obj | None) -> None:
+        for handler in self._handlers:
+            try:
+                result = handler(etype, obj, old)
+                if result is not None:
+                    await result
+            except Exception as exc:
+                _log.exception("event handler failed", resource=self.info.plural, error=str(exc))
+
+
+def _rv(obj: Obj) -> str:
+    return str((obj.get("metadata") or {}).get("resourceVersion", ""))
