@@ -306,10 +306,8 @@ class Sandbox:
         records = processes.read_records(self.root)
         if records:
             dead = [r.name for r in records if not processes.is_running(r)]
-            self._echo(
-                f"stale sandbox in {self.root} (not running: {', '.join(dead) or 'none'}; "
-                "incomplete start); cleaning it up"
-            )
+            why = f"not running: {', '.join(dead)}" if dead else "an earlier start did not finish"
+            self._echo(f"stale sandbox in {self.root} ({why}); cleaning it up")
             self._stop_recorded()
         self._remove_generated()
 
