@@ -1,9 +1,11 @@
 """Controller: N async workers that drain a :class:`WorkQueue` into a reconcile function.
 
 The reconcile function returns a :class:`Result`. ``requeue_after`` schedules the next
-look (refreshInterval) with jitter; an exception is classified by :func:`is_temporary`:
-temporary errors re-queue with per-key exponential backoff, permanent ones are left
-for the next change of the object (or the ``permanent_retry`` interval, a safety net).
+look (refreshInterval) with jitter. A failure (an exception, or ``Result(retry=True)``
+from a reconcile that reported its own error) re-queues the key with per-key
+exponential backoff: the retry is bounded by ``backoff_cap`` for temporary errors and
+by ``permanent_cap`` for permanent ones (:func:`is_temporary`), so a broken object is
+retried, but rarely, and an object that changes is reconciled at once anyway.
 """
 
 from __future__ import annotations
@@ -31,12 +33,14 @@ class Result:
     """What a reconcile asks for next.
 
     ``requeue_after`` None: nothing scheduled (an event will bring the key back).
-    ``retry`` True: re-queue with backoff (a failure that was handled and reported).
+    ``retry`` True: re-queue with backoff (a failure that was handled and reported);
+    ``temporary`` says which backoff cap applies.
     ``jitter``: fraction of ``requeue_after`` added at random to spread the load.
     """
 
     requeue_after: float | None = None
     retry: bool = False
+    temporary: bool = True
     jitter: float = 0.0
 
 
@@ -57,14 +61,14 @@ class Controller(Generic[K]):
         reconcile: Callable[[K], Awaitable[Result]],
         *,
         workers: int = 10,
-        permanent_retry: float | None = 300.0,
+        permanent_cap: float | None = None,
         observer: ReconcileObserver | None = None,
     ) -> None:
         self.name = name
         self.queue = queue
         self._reconcile = reconcile
         self._workers = max(1, workers)
-        self._permanent_retry = permanent_retry
+        self._permanent_cap = permanent_cap
         self._observer = observer
         self._tasks: list[asyncio.Task[None]] = []
         self.in_flight = 0
@@ -105,27 +109,21 @@ class Controller(Generic[K]):
             raise
         except Exception as exc:
             outcome = "error"
-            if is_temporary(exc):
-                delay = self.queue.add_rate_limited(key)
-                _log.warning(
-                    "reconcile failed, retrying",
-                    controller=self.name,
-                    key=str(key),
-                    error=str(exc),
-                    error_type=type(exc).__name__,
-                    retry_in=round(delay, 3),
-                )
-            else:
-                self.queue.forget(key)
-                _log.warning(
-                    "reconcile failed permanently", controller=self.name, key=str(key), error=str(exc)
-                )
-                if self._permanent_retry:
-                    self.queue.add_after(key, self._permanent_retry, jitter=0.1)
+            temporary = is_temporary(exc)
+            delay = self.queue.add_rate_limited(key, None if temporary else self._permanent_cap)
+            _log.warning(
+                "reconcile failed",
+                controller=self.name,
+                key=str(key),
+                error=str(exc),
+                error_type=type(exc).__name__,
+                temporary=temporary,
+                retry_in=round(delay, 3),
+            )
         else:
             if result.retry:
                 outcome = "error"
-                self.queue.add_rate_limited(key)
+                self.queue.add_rate_limited(key, None if result.temporary else self._permanent_cap)
             else:
                 self.queue.forget(key)
                 if result.requeue_after is not None:

@@ -126,11 +126,15 @@ class WorkQueue(Generic[K]):
         self._ensure_timer()
         self._timer_wakeup.set()
 
-    def add_rate_limited(self, key: K) -> float:
-        """Re-queue a failing ``key`` with exponential backoff; returns the delay used."""
+    def add_rate_limited(self, key: K, cap: float | None = None) -> float:
+        """Re-queue a failing ``key`` with exponential backoff; returns the delay used.
+
+        ``cap`` overrides the queue's ``backoff_cap`` for this call.
+        """
         failures = self._failures.get(key, 0)
         self._failures[key] = failures + 1
-        delay = min(self.backoff_cap, self.backoff_base * (2**failures))
+        limit = self.backoff_cap if cap is None else cap
+        delay: float = min(limit, self.backoff_base * float(2 ** min(failures, 62)))
         if self._observer:
             self._observer.on_retry()
         self.add_after(key, delay)

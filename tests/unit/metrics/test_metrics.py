@@ -1,0 +1,37 @@
+"""Metric names and labels are ESO's, exactly."""
+
+from __future__ import annotations
+
+from eso.metrics import Metrics
+
+
+def test_exposition_uses_eso_names_without_added_suffixes() -> None:
+    m = Metrics()
+    m.sync_call("default", "db", error=False)
+    m.sync_call("default", "db", error=True)
+    m.provider_call("AWS/SecretsManager", "GetSecretValue", "success")
+    m.set_condition("externalsecret", "default", "db", "Ready", "True")
+    m.reconcile_duration("externalsecret", "default", "db", 0.25)
+    text = m.exposition().decode()
+    assert 'externalsecret_sync_calls_total{name="db",namespace="default"} 2.0' in text
+    assert 'externalsecret_sync_calls_error{name="db",namespace="default"} 1.0' in text
+    assert "externalsecret_sync_calls_error_total" not in text
+    assert (
+        'externalsecret_provider_api_calls_count{call="GetSecretValue",provider="AWS/SecretsManager",status="success"} 1.0'
+        in text
+    )
+    assert 'externalsecret_status_condition{condition="Ready",name="db",namespace="default",status="True"} 1.0' in text
+    assert 'externalsecret_status_condition{condition="Ready",name="db",namespace="default",status="False"} 0.0' in text
+    assert 'externalsecret_reconcile_duration{name="db",namespace="default"} 2.5e+08' in text
+
+
+def test_forget_removes_every_series_of_an_object() -> None:
+    m = Metrics()
+    m.set_condition("externalsecret", "default", "db", "Ready", "True")
+    m.set_condition("externalsecret", "default", "other", "Ready", "True")
+    m.sync_call("default", "db", error=True)
+    m.forget("externalsecret", "default", "db")
+    text = m.exposition().decode()
+    assert 'status_condition{condition="Ready",name="db"' not in text
+    assert 'status_condition{condition="Ready",name="other"' in text
+    assert m.sync_errors("default", "db") == 0
