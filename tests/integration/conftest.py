@@ -145,9 +145,12 @@ def announce(config: pytest.Config, session: SandboxSession) -> None:
         return
     config.stash[_DESCRIPTION] = describe(session)
     terminal = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
     if terminal is not None:
-        terminal.write_line("")
-        terminal.write_line(config.stash[_DESCRIPTION])
+        suspended = capture.global_and_fixture_disabled() if capture else contextlib.nullcontext()
+        with suspended:
+            terminal.write_line("")
+            terminal.write_line(config.stash[_DESCRIPTION])
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
