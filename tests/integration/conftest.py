@@ -153,11 +153,6 @@ def announce(config: pytest.Config, session: SandboxSession) -> None:
             terminal.write_line(config.stash[_DESCRIPTION])
 
 
-def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    if _DESCRIPTION in config.stash:
-        terminalreporter.write_line(config.stash[_DESCRIPTION])
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.is_relative_to(HERE):

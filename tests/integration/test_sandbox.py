@@ -16,6 +16,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from lightkube import ApiError, Client
+from lightkube.generic_resource import create_namespaced_resource
 from lightkube.models.authentication_v1 import TokenRequestSpec
 from lightkube.models.meta_v1 import ObjectMeta, OwnerReference
 from lightkube.resources.core_v1 import ConfigMap, Namespace, Secret, ServiceAccount, ServiceAccountToken
@@ -109,6 +110,36 @@ def test_garbage_collector_removes_orphaned_dependent(kube: Client, namespace: s
         lambda: gone(lambda: kube.get(ConfigMap, "dependent", namespace=namespace)),
         60,
         "the garbage collector to delete the dependent ConfigMap",
+    )
+
+
+def test_garbage_collector_knows_the_project_crds(
+    kube: Client, namespace: str, sandbox: SandboxSession
+) -> None:
+    """A Secret owned by an ExternalSecret goes with it (CRDs are installed before the GC starts)."""
+    if "externalsecrets.external-secrets.io" not in sandbox.info.extra.get("crds", []):
+        pytest.skip("eso.api.crds did not provide the CRDs when the sandbox started")
+    external_secret = create_namespaced_resource(
+        "external-secrets.io", "v1", "ExternalSecret", "externalsecrets"
+    )
+    owner = kube.create(external_secret(metadata=ObjectMeta(name="es", namespace=namespace), spec={}))
+    assert owner.metadata is not None
+    assert owner.metadata.uid is not None
+    reference = OwnerReference(
+        apiVersion="external-secrets.io/v1",
+        kind="ExternalSecret",
+        name="es",
+        uid=owner.metadata.uid,
+        controller=True,
+    )
+    kube.create(Secret(metadata=ObjectMeta(name="synced", namespace=namespace, ownerReferences=[reference])))
+
+    kube.delete(external_secret, "es", namespace=namespace)
+
+    wait_for(
+        lambda: gone(lambda: kube.get(Secret, "synced", namespace=namespace)),
+        60,
+        "the garbage collector to delete the Secret owned by the ExternalSecret",
     )
 
 
