@@ -59,7 +59,7 @@ class Sandbox:
         self.root = Path(root).expanduser().absolute()
         self.timeout = timeout
         self.stop_timeout = stop_timeout
-        self._echo = echo or (lambda _line: None)
+        self._user_echo = echo
         self.pki = Pki(self.root / "pki")
         self._t0 = time.monotonic()
 
@@ -136,6 +136,12 @@ class Sandbox:
 
     def is_healthy(self) -> bool:
         return self.status().all_ready
+
+    def _echo(self, line: str) -> None:
+        """Progress output; a closed stdout/stderr (``| head``) must not stop a cleanup."""
+        if self._user_echo is not None:
+            with contextlib.suppress(OSError):
+                self._user_echo(line)
 
     # ------------------------------------------------------------------ start
 
