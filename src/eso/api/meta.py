@@ -1,23 +1,36 @@
-"""Shared building blocks: selectors, object metadata and conditions.
+"""Shared building blocks: selectors, object metadata, conditions and the object base.
 
-Mirrors ESO's ``apis/meta/v1`` and the small shared types of ``secretstore_types.go``.
+Mirrors ESO's ``apis/meta/v1`` and the small shared types of ``secretstore_types.go``
+(:class:`CAProvider`, :class:`SecretStoreRetrySettings`, :class:`SecretStoreKind`).
+:class:`KubeObject` is the base of every top-level kind model: ``apiVersion`` and
+``kind`` always count as set, so :meth:`Model.dump` of an object built in code is a
+complete manifest.
 """
+
+# ruff: noqa: S105  (names like SECRET_*, *_TOKEN are kinds and labels, not credentials)
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from pydantic import Field
 
 from eso.api._base import Model
+from eso.api.fields import Duration
 
 __all__ = [
+    "CAProvider",
+    "CAProviderType",
     "Condition",
+    "KubeObject",
     "LabelSelector",
     "LabelSelectorRequirement",
     "ObjectMeta",
     "OwnerReference",
     "SecretKeySelector",
+    "SecretStoreKind",
+    "SecretStoreRetrySettings",
     "ServiceAccountSelector",
 ]
 
@@ -72,6 +85,7 @@ class ObjectMeta(Model):
     """The parts of ``metadata`` eso reads."""
 
     name: str = ""
+    generate_name: str | None = None
     namespace: str | None = None
     uid: str = ""
     resource_version: str = ""
@@ -93,3 +107,64 @@ class Condition(Model):
     reason: str | None = None
     message: str | None = None
     last_transition_time: str | None = None
+
+
+class SecretStoreKind(StrEnum):
+    """The two store kinds a reference can name; an empty kind means ``SecretStore``."""
+
+    SECRET_STORE = "SecretStore"
+    CLUSTER_SECRET_STORE = "ClusterSecretStore"
+
+
+class CAProviderType(StrEnum):
+    """Where a CA bundle is read from."""
+
+    SECRET = "Secret"
+    CONFIG_MAP = "ConfigMap"
+
+
+class CAProvider(Model):
+    """A CA certificate in a Secret or ConfigMap: ``{type, name, key?, namespace?}``.
+
+    ``namespace`` is required for a ClusterSecretStore; for a SecretStore it must be
+    empty or equal to the store's namespace.
+    """
+
+    type: CAProviderType
+    name: str = Field(min_length=1, max_length=253)
+    key: str | None = Field(default=None, min_length=1, max_length=253, pattern=r"^[-._a-zA-Z0-9]+$")
+    namespace: str | None = Field(default=None, min_length=1, max_length=63)
+
+
+class SecretStoreRetrySettings(Model):
+    """``spec.retrySettings``: SDK attempts and a fixed back-off (Go duration)."""
+
+    max_retries: int | None = None
+    retry_interval: Duration | None = None
+
+
+class KubeObject(Model):
+    """Base of every top-level kind: ``apiVersion``, ``kind``, ``metadata``.
+
+    Subclasses add ``spec`` and ``status`` and narrow ``api_version``/``kind`` defaults.
+    ``apiVersion`` and ``kind`` are always part of :meth:`dump`, even on an object built
+    in code, because a manifest without them is not a manifest.
+    """
+
+    api_version: str
+    kind: str
+    metadata: ObjectMeta = Field(default_factory=ObjectMeta)
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Mark ``apiVersion`` and ``kind`` as set so that :meth:`dump` always writes them."""
+        self.__pydantic_fields_set__.update(("api_version", "kind"))
+
+    @property
+    def name(self) -> str:
+        """``metadata.name``."""
+        return self.metadata.name
+
+    @property
+    def namespace(self) -> str:
+        """``metadata.namespace``, or ``""`` for a cluster-scoped object."""
+        return self.metadata.namespace or ""

@@ -7,7 +7,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from eso.api._base import Model
-from eso.api.meta import SecretKeySelector, ServiceAccountSelector
+from eso.api.meta import SecretKeySelector, SecretStoreRetrySettings, ServiceAccountSelector
 
 __all__ = [
     "AWSAuth",
@@ -73,11 +73,8 @@ class SecretsManagerOptions(Model):
     recovery_window_in_days: int | None = None
 
 
-class StoreRetrySettings(Model):
-    """``spec.retrySettings``: SDK attempts and a fixed back-off (Go duration)."""
-
-    max_retries: int | None = None
-    retry_interval: str | None = None
+StoreRetrySettings = SecretStoreRetrySettings
+"""Kept for existing imports; the type lives in :mod:`eso.api.meta` as ``SecretStoreRetrySettings``."""
 
 
 class AWSProvider(Model):
