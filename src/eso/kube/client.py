@@ -11,6 +11,7 @@ it), trimmed to a bounded size.
 from __future__ import annotations
 
 import json
+import builtins
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
@@ -184,9 +185,9 @@ class KubeClient:
         label_selector: str | None = None,
         field_selector: str | None = None,
         page_size: int = 500,
-    ) -> tuple[list[Obj], str]:
+    ) -> tuple[builtins.list[Obj], str]:
         """Every item of a LIST, paginated; returns (items, resourceVersion)."""
-        items: list[Obj] = []
+        items: builtins.list[Obj] = []
         token: str | None = None
         while True:
             page = await self.list(
@@ -222,7 +223,7 @@ class KubeClient:
         params = {"fieldManager": field_manager} if field_manager else None
         return await self.request(
             "PUT",
-            info.path(namespace, name, subresource),
+            info.path(namespace, name, subresource=subresource),
             params=params,
             body=obj,
             what=f"update {info.kind} {_nn(namespace, name)}",
@@ -248,7 +249,7 @@ class KubeClient:
             params["force"] = "true"
         return await self.request(
             "PATCH",
-            info.path(namespace, name, subresource),
+            info.path(namespace, name, subresource=subresource),
             params=params,
             body=patch,
             content_type=patch_type,
@@ -308,7 +309,7 @@ class KubeClient:
         """POST to a subresource (``serviceaccounts/token``)."""
         return await self.request(
             "POST",
-            info.path(namespace, name, subresource),
+            info.path(namespace, name, subresource=subresource),
             body=body,
             what=f"create {info.kind} {_nn(namespace, name)}/{subresource}",
         )

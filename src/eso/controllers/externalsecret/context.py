@@ -1,0 +1,44 @@
+"""What an ExternalSecret reconcile works with: every collaborator, passed in explicitly."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from eso.controllers.reads import SharedReads
+from eso.controllers.stores import StoreResolver
+from eso.kube.client import KubeClient
+from eso.kube.events import EventRecorder
+from eso.kube.informer import Informer
+from eso.metrics import Metrics
+from eso.settings import ControllerSettings
+
+__all__ = ["ExternalSecretContext"]
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+@dataclass
+class ExternalSecretContext:
+    """Collaborators of the ExternalSecret reconciler.
+
+    ``secrets`` caches only Secrets labelled ``reconcile.external-secrets.io/managed``.
+    ``engine`` is the template engine (:class:`eso.template.engine.TemplateEngine`);
+    ``generators`` runs ``dataFrom[].sourceRef.generatorRef`` entries (None disables).
+    """
+
+    client: KubeClient
+    externalsecrets: Informer
+    secrets: Informer
+    stores: StoreResolver
+    reads: SharedReads
+    events: EventRecorder
+    metrics: Metrics
+    settings: ControllerSettings
+    engine: Any
+    generators: Any = None
+    clock: Callable[[], datetime] = field(default=_utcnow)
