@@ -29,6 +29,7 @@ from tests.integration.conftest import (
     acquire_session_sandbox,
     announce,
     release_session_sandbox,
+    source_env,
 )
 
 pytestmark = pytest.mark.e2e
@@ -107,15 +108,6 @@ def assert_nothing_left(directory: Path, records: dict[str, dict[str, Any]]) -> 
     assert list((directory / "pids").glob("*.pid")) == []
 
 
-def read_env(path: Path) -> dict[str, str]:
-    values = {}
-    for line in path.read_text().splitlines():
-        if line.startswith("export "):
-            name, _, value = line.removeprefix("export ").partition("=")
-            values[name] = value
-    return values
-
-
 def test_up_status_down_next_to_the_session_sandbox(session_sandbox: SandboxSession, tmp_path: Path) -> None:
     directory = tmp_path / "cli-sandbox"
     records: dict[str, dict[str, Any]] = {}
@@ -126,7 +118,7 @@ def test_up_status_down_next_to_the_session_sandbox(session_sandbox: SandboxSess
         records = recorded(directory)
         assert set(records) == set(COMPONENTS)
 
-        env = read_env(directory / "env")
+        env = source_env(directory / "env")
         assert set(ENV_NAMES) <= set(env)
         info = json.loads((directory / "sandbox.json").read_text())
         assert env["KUBECONFIG"] == str(directory / "kubeconfig")

@@ -19,6 +19,7 @@ import contextlib
 import json
 import os
 import re
+import subprocess
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -62,13 +63,23 @@ class SandboxSession:
 
     @property
     def env(self) -> dict[str, str]:
-        """``DIR/env`` as a mapping, for subprocesses such as ``eso run``."""
-        values: dict[str, str] = {}
-        for line in Path(self.info.env).read_text().splitlines():
-            match = re.fullmatch(r"export ([A-Z0-9_]+)=(.*)", line)
-            if match and match.group(1) != "PATH":
-                values[match.group(1)] = match.group(2).strip("'")
-        return values
+        """What ``DIR/env`` exports (without PATH), for subprocesses such as ``eso run``."""
+        return source_env(Path(self.info.env))
+
+
+def source_env(path: Path) -> dict[str, str]:
+    """The variables a POSIX shell has after ``source path`` that it did not have before."""
+    script = 'env -0; printf "\\0--eso--\\0"; . "$1"; env -0'
+    out = subprocess.run(
+        ["/bin/sh", "-c", script, "sh", str(path)], capture_output=True, check=True, env={}
+    ).stdout.decode()
+    before, _, after = out.partition("\0--eso--\0")
+
+    def parse(block: str) -> dict[str, str]:
+        return dict(item.split("=", 1) for item in block.split("\0") if "=" in item)
+
+    old = parse(before)
+    return {k: v for k, v in parse(after).items() if k != "PATH" and old.get(k) != v}
 
 
 @dataclass

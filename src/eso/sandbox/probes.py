@@ -36,10 +36,18 @@ def apiserver_context(pki: Pki) -> ssl.SSLContext:
     return context
 
 
-def _status(url: str, context: ssl.SSLContext | None = None, method: str = "GET") -> int:
+def _open(url: str, context: ssl.SSLContext | None = None, method: str = "GET") -> Any:
+    """Open a loopback URL directly: proxy variables in the environment are ignored."""
+    handlers: list[urllib.request.BaseHandler] = [urllib.request.ProxyHandler({})]
+    if context is not None:
+        handlers.append(urllib.request.HTTPSHandler(context=context))
     request = urllib.request.Request(url, method=method)  # noqa: S310 - http(s) URLs we built
+    return urllib.request.build_opener(*handlers).open(request, timeout=_TIMEOUT)
+
+
+def _status(url: str, context: ssl.SSLContext | None = None, method: str = "GET") -> int:
     try:
-        with urllib.request.urlopen(request, timeout=_TIMEOUT, context=context) as response:  # noqa: S310
+        with _open(url, context, method) as response:
             return int(response.status)
     except urllib.error.HTTPError as exc:
         return int(exc.code)
@@ -49,14 +57,13 @@ def _status(url: str, context: ssl.SSLContext | None = None, method: str = "GET"
 
 def api_get(url: str, pki: Pki, path: str) -> Any:
     """GET ``path`` from the API server as admin and decode the JSON body."""
-    request = urllib.request.Request(url.rstrip("/") + path)  # noqa: S310
-    with urllib.request.urlopen(request, timeout=_TIMEOUT, context=apiserver_context(pki)) as response:  # noqa: S310
+    with _open(url.rstrip("/") + path, apiserver_context(pki)) as response:
         return json.loads(response.read())
 
 
 def etcd_ready(client_port: int) -> bool:
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{client_port}/health", timeout=_TIMEOUT) as response:
+        with _open(f"http://127.0.0.1:{client_port}/health") as response:
             return bool(json.loads(response.read()).get("health") == "true")
     except (OSError, ValueError):
         return False
