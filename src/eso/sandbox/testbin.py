@@ -4,8 +4,9 @@
 from pinned Go module versions into ``${ESO_TESTBIN_DIR:-~/.cache/eso/testbin}/k8s-<K>-etcd-<E>/``.
 :func:`find_testbin` looks there (the pins below mirror the script's defaults and honour the
 same ``K8S_VERSION`` / ``ETCD_VERSION`` overrides). ``ESO_TESTBIN_DIR`` may also name a
-directory that holds the binaries directly. When nothing is found and the script is
-reachable (a repository checkout), it is run; otherwise the error says to run ``make testbin``.
+directory that holds the binaries directly. When nothing is found and a build is already
+running, it is waited for (never a second build at once); else, when the script is reachable
+(a repository checkout), it is run; otherwise the error says to run ``make testbin``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +62,29 @@ def _candidates() -> list[Path]:
     return [root / f"k8s-{k8s}-etcd-{etcd}", root]
 
 
+def _build_running() -> bool:
+    """True while some process runs ``build-testbin.sh`` (it has no lock of its own)."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if b"build-testbin.sh" in (entry / "cmdline").read_bytes():
+                    return True
+            except OSError:
+                continue
+    return False
+
+
+def _await_running_build(target: Path, echo: Callable[[str], None] | None) -> bool:
+    """Wait for a build that is running right now; True when it completed ``target``."""
+    if not _build_running():
+        return False
+    if echo:
+        echo("a control-plane build (hack/build-testbin.sh) is running; waiting for it to finish")
+    while _build_running() and not _complete(target):
+        time.sleep(2)
+    return _complete(target)
+
+
 def build_script() -> Path | None:
     """``hack/build-testbin.sh`` of the checkout this package is installed from, if any."""
     for parent in Path(__file__).resolve().parents:
@@ -77,6 +102,8 @@ def find_testbin(*, build: bool = True, echo: Callable[[str], None] | None = Non
     for candidate in _candidates():
         if _complete(candidate):
             return Testbin(candidate)
+    if _await_running_build(_candidates()[0], echo):
+        return Testbin(_candidates()[0])
     script = build_script()
     if build and script is not None:
         if echo:
