@@ -1,0 +1,44 @@
+"""Go strings in Python: the lossless bytes <-> str mapping used by the template engine.
+
+A Go ``string`` is a sequence of bytes, and ESO's template context is a
+``map[string]string`` built with ``string(providerBytes)``. gotpl works on Python ``str``.
+eso maps one onto the other with **UTF-8 + surrogateescape**:
+
+* valid UTF-8 decodes to the ordinary text, so every text function (``upper``,
+  ``title``, ``printf``, ``toJson`` …) sees exactly what Go sees;
+* every byte that is not part of valid UTF-8 becomes one lone surrogate
+  U+DC80..U+DCFF, and encoding turns it back into that same byte.
+
+So ``go_bytes(go_string(b)) == b`` for every ``b`` (byte for byte, binary PKCS#12 or
+DER included). Latin-1 would also round-trip but would turn ``é`` (two UTF-8 bytes) into
+two characters, breaking ``upper``, ``len`` and every other text function.
+
+A rendered ``str`` can also hold a surrogate no byte produced (``printf "%c" 0xD800``);
+Go writes U+FFFD for such an invalid rune, and so does :func:`go_bytes`.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["go_bytes", "go_string", "has_raw_bytes"]
+
+_STRAY_SURROGATE = re.compile("[\ud800-\udc7f\udd00-\udfff]")
+
+
+def go_string(value: bytes) -> str:
+    """Decode provider bytes into the ``str`` that stands for the same Go string."""
+    return value.decode("utf-8", "surrogateescape")
+
+
+def go_bytes(value: str) -> bytes:
+    """Encode a rendered ``str`` back into the bytes of the Go string it stands for."""
+    try:
+        return value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return _STRAY_SURROGATE.sub("\ufffd", value).encode("utf-8", "surrogateescape")
+
+
+def has_raw_bytes(value: str) -> bool:
+    """True when ``value`` carries bytes that are not valid UTF-8 (escaped surrogates)."""
+    return any("\udc80" <= char <= "\udcff" for char in value)
