@@ -1,1 +1,3 @@
-"""Test-suite wide settings: see tests/unit, tests/integration and tests/e2e for fixtures."""
+"""Test-suite wide plugins. Sandbox fixtures live in tests/integration/conftest.py."""
+
+pytest_plugins = ["tests.operator_fixtures"]

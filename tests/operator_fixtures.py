@@ -1,0 +1,53 @@
+"""Fixtures that run eso against the session sandbox (registered from tests/conftest.py).
+
+* ``kubectl``: the sandbox's kubectl on the admin kubeconfig.
+* ``operator``: one in-process operator for the whole session, watching every
+  namespace, running as ServiceAccount external-secrets/external-secrets (the seed's).
+* ``start_operator``: a factory for tests that need their own settings; every operator
+  it starts is stopped after the test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support import Kubectl, OperatorRunner, operator_settings
+
+
+@pytest.fixture(scope="session")
+def kubectl(sandbox: Any) -> Kubectl:
+    return Kubectl(Path(sandbox.info.testbin) / "kubectl", sandbox.kubeconfig)
+
+
+@pytest.fixture(scope="session")
+def operator_env(sandbox: Any) -> dict[str, str]:
+    return dict(sandbox.env)
+
+
+@pytest.fixture(scope="session")
+def operator(sandbox: Any, operator_env: dict[str, str]) -> Iterator[OperatorRunner]:
+    runner = OperatorRunner(operator_settings(sandbox.kubeconfig, operator_env)).start()
+    try:
+        yield runner
+    finally:
+        runner.stop()
+
+
+@pytest.fixture
+def start_operator(sandbox: Any, operator_env: dict[str, str]) -> Iterator[Callable[..., OperatorRunner]]:
+    started: list[OperatorRunner] = []
+
+    def start(**controller: Any) -> OperatorRunner:
+        runner = OperatorRunner(operator_settings(sandbox.kubeconfig, operator_env, **controller)).start()
+        started.append(runner)
+        return runner
+
+    try:
+        yield start
+    finally:
+        for runner in started:
+            runner.stop()
