@@ -43,6 +43,19 @@ if all_present; then
   exit 0
 fi
 
+# One build at a time per cache directory: a second caller waits, then reuses the result.
+mkdir -p "$ROOT"
+exec 9>"$ROOT/.build.lock"
+if ! flock -n 9; then
+  log "another build is running; waiting for it"
+  flock 9
+fi
+if all_present; then
+  log "reusing ${OUT}"
+  echo "$OUT"
+  exit 0
+fi
+
 command -v go >/dev/null || { log "the Go toolchain (go) is required to build the control plane"; exit 1; }
 start=$(date +%s)
 mkdir -p "$WORK/k8s/cmd/kube-apiserver" "$WORK/k8s/cmd/kube-controller-manager" "$WORK/k8s/cmd/kubectl" "$WORK/etcd" "$OUT.partial"

@@ -1,3 +1,3 @@
-"""Test-suite wide plugins. Sandbox fixtures live in tests/integration/conftest.py."""
+"""Test-suite wide plugins: the session sandbox and the operator fixtures."""
 
-pytest_plugins = ["tests.operator_fixtures"]
+pytest_plugins = ["tests.sandbox_fixtures", "tests.operator_fixtures"]

@@ -24,7 +24,7 @@ from lightkube import ApiError, Client, KubeConfig
 from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.core_v1 import ConfigMap
 
-from tests.integration.conftest import (
+from tests.sandbox_fixtures import (
     SandboxSession,
     acquire_session_sandbox,
     announce,

@@ -21,7 +21,7 @@ from lightkube.models.authentication_v1 import TokenRequestSpec
 from lightkube.models.meta_v1 import ObjectMeta, OwnerReference
 from lightkube.resources.core_v1 import ConfigMap, Namespace, Secret, ServiceAccount, ServiceAccountToken
 
-from tests.integration.conftest import AwsHelper, SandboxSession
+from tests.sandbox_fixtures import AwsHelper, SandboxSession
 
 
 def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
