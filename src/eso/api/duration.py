@@ -48,11 +48,11 @@ _UNITS: dict[str, int] = {
     "h": HOUR,
 }
 
-_HINT = 'use a number followed by a unit (ns, us, ms, s, m, h), e.g. "1h", "30m", "1h30m", "10s" or "0"'
+_HINT = 'a number and a unit (ns, us, ms, s, m, h), e.g. "1h", "30m", "1h30m", "10s" or "0"'
 
 
 def _fail(problem: str, field: str | None) -> SpecError:
-    return SpecError(f"invalid duration: {problem}; {_HINT}", field=field)
+    return SpecError(f"invalid duration: {problem} (expected {_HINT})", field=field)
 
 
 def _leading_int(s: str, i: int) -> tuple[int, int, bool]:
@@ -105,7 +105,7 @@ def parse_duration_ns(text: str, *, field: str | None = None) -> int:
         raise _fail("it is empty" if not s else "a sign alone is not a duration", field)
     while i < len(s):
         if not (s[i] == "." or "0" <= s[i] <= "9"):
-            raise _fail("expected a number", field)
+            raise _fail("a number is missing", field)
         start = i
         whole, i, overflow = _leading_int(s, i)
         if overflow:
@@ -117,7 +117,7 @@ def parse_duration_ns(text: str, *, field: str | None = None) -> int:
             frac, scale, i = _leading_fraction(s, frac_start)
             has_frac = i != frac_start
         if not has_whole and not has_frac:
-            raise _fail("expected digits around the decimal point", field)
+            raise _fail("a dot needs digits next to it", field)
         unit_start = i
         while i < len(s) and s[i] != "." and not ("0" <= s[i] <= "9"):
             i += 1

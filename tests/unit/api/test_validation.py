@@ -193,7 +193,7 @@ def _store(spec: dict[str, Any], kind: str = "ClusterSecretStore") -> SecretStor
     return obj
 
 
-FAKE = {"fake": {"data": []}}
+FAKE: dict[str, Any] = {"fake": {"data": []}}
 
 
 def test_a_plain_store_is_valid() -> None:
