@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import Field
 
 from eso.api._base import Model
-from eso.api.fields import Duration
+from eso.api.fields import DNS_LABEL_PATTERN, DNS_SUBDOMAIN_PATTERN, SECRET_KEY_PATTERN, Duration
 
 __all__ = [
     "CAProvider",
@@ -42,16 +42,16 @@ class SecretKeySelector(Model):
     must be empty or equal to the store's namespace.
     """
 
-    name: str = Field(default="", max_length=253)
-    namespace: str | None = Field(default=None, max_length=63)
-    key: str | None = Field(default=None, pattern=r"^[-._a-zA-Z0-9]+$")
+    name: str = Field(default="", min_length=1, max_length=253, pattern=DNS_SUBDOMAIN_PATTERN)
+    namespace: str | None = Field(default=None, min_length=1, max_length=63, pattern=DNS_LABEL_PATTERN)
+    key: str | None = Field(default=None, min_length=1, max_length=253, pattern=SECRET_KEY_PATTERN)
 
 
 class ServiceAccountSelector(Model):
     """A ServiceAccount: ``{name, namespace?, audiences?}``; audiences add to the provider's."""
 
-    name: str
-    namespace: str | None = None
+    name: str = Field(min_length=1, max_length=253, pattern=DNS_SUBDOMAIN_PATTERN)
+    namespace: str | None = Field(default=None, min_length=1, max_length=63, pattern=DNS_LABEL_PATTERN)
     audiences: list[str] | None = None
 
 
@@ -131,9 +131,9 @@ class CAProvider(Model):
     """
 
     type: CAProviderType
-    name: str = Field(min_length=1, max_length=253)
-    key: str | None = Field(default=None, min_length=1, max_length=253, pattern=r"^[-._a-zA-Z0-9]+$")
-    namespace: str | None = Field(default=None, min_length=1, max_length=63)
+    name: str = Field(min_length=1, max_length=253, pattern=DNS_SUBDOMAIN_PATTERN)
+    key: str | None = Field(default=None, min_length=1, max_length=253, pattern=SECRET_KEY_PATTERN)
+    namespace: str | None = Field(default=None, min_length=1, max_length=63, pattern=DNS_LABEL_PATTERN)
 
 
 class SecretStoreRetrySettings(Model):

@@ -34,6 +34,7 @@ from eso.api.providers.fake import FakeProvider
 
 __all__ = [
     "PROVIDER_KEYS",
+    "AnySecretStore",
     "CAProvider",
     "ClusterSecretStore",
     "ClusterSecretStoreCondition",
@@ -180,3 +181,7 @@ class ClusterSecretStore(_Store):
 
     kind: Literal["ClusterSecretStore"] = "ClusterSecretStore"
     store_kind: ClassVar[SecretStoreKind] = SecretStoreKind.CLUSTER_SECRET_STORE
+
+
+AnySecretStore = SecretStore | ClusterSecretStore
+"""Either store kind (what a function taking "a store" accepts)."""
