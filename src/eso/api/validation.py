@@ -28,6 +28,7 @@ from eso.api.externalsecret import (
     ExternalSecretRewrite,
     ExternalSecretSpec,
 )
+from eso.api.generators import GENERATORS_GROUP
 from eso.api.policies import CreationPolicy, DeletionPolicy, MergeStrategy
 from eso.api.pushsecret import PushSecret
 from eso.api.secretstore import PROVIDER_KEYS, ClusterSecretStore, SecretStore
@@ -164,6 +165,10 @@ def _data_from(entry: ExternalSecretDataFromRemoteRef, path: str, result: Valida
         )
     if source is not None and source.generator_ref is not None and source.store_ref is not None:
         result.error(f"{path}.sourceRef", "set either storeRef or generatorRef, not both")
+    if source is not None and source.generator_ref is not None:
+        group = source.generator_ref.api_version.rpartition("/")[0]
+        if group != GENERATORS_GROUP:
+            result.error(f"{path}.sourceRef.generatorRef.apiVersion", f"must be in group {GENERATORS_GROUP}")
     if entry.find is not None and entry.find.name is not None:
         _regex(result, f"{path}.find.name.regexp", entry.find.name.regexp)
     _rewrite(entry.rewrite, path, result)
@@ -180,6 +185,9 @@ def validate_external_secret_spec(
     _template(spec, prefix, generic_target, result)
     for i, entry in enumerate(spec.data_from):
         _data_from(entry, f"{prefix}.dataFrom[{i}]", result)
+    for i, item in enumerate(spec.data):
+        if item.source_ref is not None and item.source_ref.generator_ref is not None:
+            result.warn(f"{prefix}.data[{i}].sourceRef.generatorRef", "is deprecated and ignored in data[]")
     if spec.target.deletion_policy is DeletionPolicy.RETAIN:
         first_seen: dict[str, int] = {}
         for i, item in enumerate(spec.data):

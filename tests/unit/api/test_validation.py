@@ -91,6 +91,10 @@ def test_data_or_data_from_is_required() -> None:
         ),
         ({"extract": {"key": "a"}, "rewrite": [{}]}, "spec.dataFrom[1].rewrite[0]: set exactly one of merge"),
         (
+            {"sourceRef": {"generatorRef": {"apiVersion": "other.io/v1", "kind": "UUID", "name": "u"}}},
+            "spec.dataFrom[1].sourceRef.generatorRef.apiVersion: must be in group generators.",
+        ),
+        (
             {"extract": {"key": "a"}, "rewrite": [{"merge": {"strategy": "JSON"}}]},
             "spec.dataFrom[1].rewrite[0].merge.into: is required when strategy is JSON",
         ),
@@ -359,3 +363,16 @@ def test_validation_messages_never_quote_values() -> None:
     )
     text = " ".join(validate_external_secret(es).errors)
     assert "hunter2" not in text
+
+
+def test_generator_ref_in_data_is_deprecated() -> None:
+    data = [
+        {
+            "secretKey": "k",
+            "remoteRef": {"key": "r"},
+            "sourceRef": {"generatorRef": {"kind": "UUID", "name": "u"}},
+        }
+    ]
+    result = validate_external_secret(_es({"data": data}))
+    assert result.ok
+    assert result.warnings == ["spec.data[0].sourceRef.generatorRef: is deprecated and ignored in data[]"]
