@@ -132,7 +132,14 @@ def test_fake_provider_plain_path_has_no_dot_escape() -> None:
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(1.5, "1.5"), (1000.0, "1000"), (0.1, "0.1"), (1e21, "1000000000000000000000"), (-0.0, "-0"), (2.5e-3, "0.0025")],
+    [
+        (1.5, "1.5"),
+        (1000.0, "1000"),
+        (0.1, "0.1"),
+        (1e21, "1000000000000000000000"),
+        (-0.0, "-0"),
+        (2.5e-3, "0.0025"),
+    ],
 )
 def test_format_go_float(value: float, text: str) -> None:
     assert format_go_float(value) == text

@@ -93,18 +93,21 @@ _REQUEST_ID = re.compile(r",?\s*request[ _-]?id:?\s*[^\s,]*,?", re.IGNORECASE)
 _CREDENTIAL = re.compile(r" Credential=.*", re.DOTALL)
 _PARAM_VALUE = re.compile(r"value: .*?, (?=type|valid)", re.DOTALL)
 _VALUE_QUOTED = re.compile(r"Value '.*?' at '", re.DOTALL)
+_BOTOCORE_PREFIX = re.compile(r"An error occurred \([^)]*\) when calling the \w+ operation(?: \([^)]*\))?: ")
+_SPACES = re.compile(r"\s+")
 
 
 def sanitize(text: str, sensitive: Iterable[str | bytes] = ()) -> str:
     """``text`` without request ids, credential fragments or any ``sensitive`` value."""
-    text = _CREDENTIAL.sub("", text)
-    text = _REQUEST_ID.sub("", text)
-    text = _VALUE_QUOTED.sub("Value [redacted] at '", text)
     for value in sensitive:
         plain = value.decode("utf-8", errors="replace") if isinstance(value, bytes) else value
         if len(plain) >= 3:
             text = text.replace(plain, "[redacted]")
-    return text.strip()
+    text = _CREDENTIAL.sub("", text)
+    text = _REQUEST_ID.sub("", text)
+    text = _BOTOCORE_PREFIX.sub("", text)
+    text = _VALUE_QUOTED.sub("Value [redacted] at '", text)
+    return _SPACES.sub(" ", text).strip()
 
 
 def error_code(exc: BaseException) -> str:
