@@ -72,9 +72,11 @@ async def reconcile_store(ctx: StoreReconcilerContext, key: tuple[str, str]) -> 
 
 
 async def _reconcile(ctx: StoreReconcilerContext, raw: Obj, kind: str) -> Result:
-    model = ClusterSecretStore if ctx.info is CLUSTER_SECRET_STORE else SecretStore
+    model: type[SecretStore] | type[ClusterSecretStore] = (
+        ClusterSecretStore if ctx.info is CLUSTER_SECRET_STORE else SecretStore
+    )
     try:
-        store = parse_model(model, raw)
+        store: SecretStore | ClusterSecretStore = parse_model(model, raw)
     except SpecError as exc:
         await _set_ready(ctx, raw, kind, False, _Reason.INVALID_STORE_CONFIGURATION, f"invalid store: {exc}")
         return Result()

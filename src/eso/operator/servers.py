@@ -62,8 +62,8 @@ class HTTPServers:
             await runner.setup()
             site = web.TCPSite(runner, target[0], target[1])
             await site.start()
-            sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
-            port = sockets[0].getsockname()[1] if sockets else target[1]
+            addresses = runner.addresses
+            port = int(addresses[0][1]) if addresses else target[1]
             self.bound[name] = (target[0], port)
             self._runners.append(runner)
 
