@@ -11,6 +11,8 @@ gotpl creates the state in ``Template._new_render_session``; :class:`GuardedTemp
 overrides that one method. gotpl is pinned below 0.2 in ``pyproject.toml`` and
 ``tests/unit/template/test_limits.py`` fails if the hook stops working.
 
+:func:`printable_time` gives gotpl's time values Go's ``time.Time.String()``.
+
 :func:`builtin_functions` exposes gotpl's Go builtins (``print``, ``printf``, ``len`` …)
 so that :mod:`eso.template.guard` can wrap the ones that allocate.
 """
@@ -20,16 +22,27 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import gotpl
+from gotime.go import Time as GoTime
 from gotpl.errors import BudgetExceededError
+from gotpl.funcs.sprig.dates import _GoDateTime
 from gotpl.runtime.callables import PreparedFunctionRegistry
 from gotpl.runtime.context import RenderSession
 from gotpl.runtime.policy import ExecutionBudgetState
 from gotpl.runtime.sync_vm import _builtin_functions
+from gotpl.runtime.values import UNTYPED_NIL
 
-__all__ = ["DeadlineBudgetState", "GuardedTemplate", "builtin_functions", "prepare_functions"]
+__all__ = [
+    "UNTYPED_NIL",
+    "DeadlineBudgetState",
+    "GuardedTemplate",
+    "builtin_functions",
+    "prepare_functions",
+    "printable_time",
+]
 
 
 @dataclass(slots=True)
@@ -82,3 +95,34 @@ def builtin_functions() -> Mapping[str, Callable[..., object]]:
 def prepare_functions(functions: Mapping[str, Callable[..., object]]) -> Mapping[str, Callable[..., object]]:
     """Inspect the signatures once, so compiling a template does not redo it."""
     return PreparedFunctionRegistry(functions)
+
+
+class _PrintedTime(_GoDateTime):
+    """gotpl's time value, printed like Go's ``time.Time.String()``."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        plain = datetime(
+            self.year, self.month, self.day, self.hour, self.minute, self.second, tzinfo=self.tzinfo
+        )
+        nanosecond = getattr(self, "nanosecond", self.microsecond * 1000)
+        base = GoTime.from_datetime(plain)
+        return str(GoTime.from_unix(base.unix_seconds, nanosecond, location=base.location))
+
+
+def printable_time(value: datetime) -> datetime:
+    """``value`` (gotpl's time) as a datetime that prints the way Go prints a time."""
+    printed = _PrintedTime(
+        value.year,
+        value.month,
+        value.day,
+        value.hour,
+        value.minute,
+        value.second,
+        value.microsecond,
+        tzinfo=value.tzinfo,
+        fold=value.fold,
+    )
+    printed.nanosecond = getattr(value, "nanosecond", value.microsecond * 1000)
+    return printed

@@ -27,6 +27,7 @@ import gotpl
 from eso.errors import TemplateError
 from eso.template._gotpl import GuardedTemplate, builtin_functions, prepare_functions
 from eso.template.functions import function_map
+from eso.template.functions.printf import byte_exact_printf
 from eso.template.gostr import go_bytes, go_string
 from eso.template.guard import FunctionGuard
 from eso.template.limits import TemplateLimits
@@ -74,6 +75,7 @@ class TemplateEngine:
         builtins = builtin_functions()
         for name in _GUARDED_BUILTINS:
             functions.setdefault(name, builtins[name])
+        functions["printf"] = byte_exact_printf(builtins["printf"])
         self._function_names = frozenset(functions) | frozenset(builtins) | {"and", "or"}
         self._functions = prepare_functions(FunctionGuard(self._limits).wrap_all(functions))
         self._budget = gotpl.ExecutionBudget(

@@ -2,7 +2,8 @@
 
 One module per family: :mod:`.sprig` (the sprig selection and the refused names),
 :mod:`.encoding` (byte-exact ``b64enc``/``b64dec``/hashes/``hexdec``/``len``), :mod:`.pem`,
-:mod:`.pkcs12`, :mod:`.jwk`, :mod:`.yaml` and :mod:`.crypto`. The Go builtins (``printf``,
+:mod:`.pkcs12`, :mod:`.jwk`, :mod:`.yaml` and :mod:`.crypto`; :mod:`.adapters` makes sprig
+treat the ``map[string]string`` context, ``nil`` and times as Go does. The Go builtins (``printf``,
 ``index`` …) come from gotpl itself; :mod:`eso.template.engine` adds the size guards.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from eso.template.functions.adapters import adapt
 from eso.template.functions.crypto import crypto_functions
 from eso.template.functions.encoding import encoding_functions
 from eso.template.functions.jwk import jwk_functions
@@ -38,4 +40,4 @@ def function_map() -> dict[str, Callable[..., object]]:
     functions.update(encoding_functions())
     for family in (pkcs12_functions, pem_functions, jwk_functions, yaml_functions, crypto_functions):
         functions.update(family())
-    return functions
+    return adapt(functions)
