@@ -31,7 +31,15 @@ from eso.providers._jsonmap import explode_json_object, utf8_lossy
 from eso.providers.aws.auth import Credentials
 from eso.providers.aws.calls import ApiCaller
 from eso.providers.aws.session import ClientFactory
-from eso.providers.base import KubeAccess, RemoteRef, StoreContext, ValidationResult
+from eso.providers.base import (
+    FindQuery,
+    KubeAccess,
+    PushEntry,
+    PushSource,
+    RemoteRef,
+    StoreContext,
+    ValidationResult,
+)
 
 __all__ = ["AWSClient"]
 
@@ -100,6 +108,22 @@ class AWSClient:
 
     async def get_secret(self, ref: RemoteRef) -> bytes:
         """Value of one remote secret (or of one property of it)."""
+        raise NotImplementedError
+
+    async def get_all_secrets(self, find: FindQuery) -> dict[str, bytes]:
+        """Every secret matching ``find``, keyed by its full remote name."""
+        raise NotImplementedError
+
+    async def push_secret(self, source: PushSource, entry: PushEntry) -> None:
+        """Write one entry to the store (create or update)."""
+        raise NotImplementedError
+
+    async def delete_secret(self, entry: PushEntry) -> None:
+        """Delete what :meth:`push_secret` wrote for ``entry`` (no-op if absent or unmanaged)."""
+        raise NotImplementedError
+
+    async def secret_exists(self, entry: PushEntry) -> bool:
+        """True when the remote secret of ``entry`` exists."""
         raise NotImplementedError
 
     async def get_secret_map(self, ref: RemoteRef) -> dict[str, bytes]:
