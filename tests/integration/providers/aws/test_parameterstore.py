@@ -145,3 +145,15 @@ async def test_push_whole_secret_encodings(ssm: Any, names: Names, new_client: N
     meta = {**ENVELOPE, "spec": {"encodeAsDecoded": True}}
     await client.push_secret(src, PushEntry(decoded, metadata=meta))
     assert ssm.get_parameter(Name=decoded)["Parameter"]["Value"] == '{"a":"1","b":"\\u003c2\\u003e"}'
+
+
+async def test_find_by_path_paginates(
+    ssm: Any, names: Names, new_client: NewClient, recorder: Recorder
+) -> None:
+    for i in range(23):
+        ssm.put_parameter(Name=names.path(f"many/p{i:02d}"), Value=str(i), Type="String")
+    client = await ps(new_client)
+    found = await client.get_all_secrets(FindQuery(name_regexp=".*", path=names.path("many")))
+    assert len(found) == 23
+    assert found[names.path("many/p22")] == b"22"
+    assert recorder.count("GetParametersByPath") >= 3  # 10 per page

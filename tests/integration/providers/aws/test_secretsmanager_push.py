@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from eso.errors import NotManagedError, ProviderError, SpecError
+from eso.errors import CapabilityError, NotManagedError, ProviderError, SpecError
 from eso.providers.base import PushEntry, PushSource, RemoteRef
 from tests.integration.providers.aws.conftest import Names, NewClient, Recorder
+from tests.unit.providers.kubefake import FakeKube
 
 pytestmark = pytest.mark.integration
 
@@ -150,3 +151,47 @@ async def test_seed_push_and_prefix(sm: Any, names: Names, new_client: NewClient
     assert sm.get_secret_value(SecretId=names("p") + "-myapp-api-key-pushed")["SecretBinary"] == b"sk-abc"
     with pytest.raises(SpecError, match='key "absent" does not exist in Secret "team-a/src"'):
         await client.push_secret(source(a=b"1"), PushEntry("x", "absent"))
+
+
+POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Deny", "Principal": "*", "Action": "secretsmanager:DeleteSecret", "Resource": "*"}
+    ],
+}
+
+
+async def test_resource_policy_from_a_secret(
+    sm: Any, names: Names, kube: FakeKube, new_client: NewClient, recorder: Recorder
+) -> None:
+    kube.add_secret("team-a", "policy", {"json": json.dumps(POLICY).encode()})
+    client = await new_client()
+    key = names("policy")
+    meta = {
+        **ENVELOPE,
+        "spec": {"resourcePolicy": {"policySourceRef": {"kind": "Secret", "name": "policy", "key": "json"}}},
+    }
+    await client.push_secret(source(v=b"x"), PushEntry(key, "v", metadata=meta))
+    assert json.loads(sm.get_resource_policy(SecretId=key)["ResourcePolicy"]) == POLICY
+    recorder.clear()
+    await client.push_secret(source(v=b"x"), PushEntry(key, "v", metadata=meta))
+    assert "PutResourcePolicy" not in recorder.ops()  # same document: no write
+    configmap = {
+        **ENVELOPE,
+        "spec": {"resourcePolicy": {"policySourceRef": {"kind": "ConfigMap", "name": "p", "key": "k"}}},
+    }
+    with pytest.raises(CapabilityError, match="ConfigMap"):
+        await client.push_secret(source(v=b"x"), PushEntry(key, "v", metadata=configmap))
+
+
+async def test_replication_locations(sm: Any, names: Names, new_client: NewClient) -> None:
+    client = await new_client()
+    key = names("replicated")
+    meta = {**ENVELOPE, "spec": {"replicationLocations": ["eu-central-1"]}}
+    await client.push_secret(source(v=b"x"), PushEntry(key, "v", metadata=meta))
+    regions = {r["Region"] for r in sm.describe_secret(SecretId=key).get("ReplicationStatus", [])}
+    assert regions == {"eu-central-1"}
+    meta2 = {**ENVELOPE, "spec": {"replicationLocations": ["us-east-1"]}}
+    await client.push_secret(source(v=b"x"), PushEntry(key, "v", metadata=meta2))
+    regions = {r["Region"] for r in sm.describe_secret(SecretId=key).get("ReplicationStatus", [])}
+    assert regions == {"us-east-1"}

@@ -212,3 +212,14 @@ async def test_batch_reads_are_chunked_by_20(
     assert [got[RemoteRef(key)] for key in keys] == [str(i).encode() for i in range(25)]
     assert recorder.count("BatchGetSecretValue") == 2
     assert recorder.count("GetSecretValue") == 0
+
+
+async def test_find_with_path_paginates(
+    sm: Any, names: Names, new_client: NewClient, recorder: Recorder
+) -> None:
+    for i in range(25):
+        sm.create_secret(Name=names.path(f"page/s{i:02d}"), SecretString=str(i))
+    client = await new_client()
+    found = await client.get_all_secrets(FindQuery(name_regexp="s2", path=names.path("page")))
+    assert found == {names.path(f"page/s{i}"): str(i).encode() for i in range(20, 25)}
+    assert recorder.count("BatchGetSecretValue") == 2  # 20 per page
