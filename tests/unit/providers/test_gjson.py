@@ -49,6 +49,12 @@ EDGE = (
         ("[name.first,age,children.0]", '["Tom",37,"Sara"]'),
         ("name", '{"first": "Tom", "last": "Anderson"}'),
         ("friends.0.nets", '["ig", "fb", "tw"]'),
+        (
+            "friends.#(age>45)#",
+            '[{"first": "Roger", "last": "Craig", "age": 68, "nets": ["fb", "tw"]},'
+            '{"first": "Jane", "last": "Murphy", "age": 47, "nets": ["ig", "tw"]}]',
+        ),
+        ("name|@this", '{"first": "Tom", "last": "Anderson"}'),
     ],
 )
 def test_readme_paths(path: str, expected: str) -> None:

@@ -64,8 +64,27 @@ class Names:
 
 
 @pytest.fixture
-def names() -> Names:
-    return Names()
+def names(boto: dict[str, Any]) -> Iterator[Names]:
+    """Unique names; whatever the test created under them is removed afterwards."""
+    created = Names()
+    yield created
+    sm, ssm = boto["secretsmanager"], boto["ssm"]
+    for prefix in (created.base, f"/{created.base}"):
+        for page in sm.get_paginator("list_secrets").paginate(
+            Filters=[{"Key": "name", "Values": [prefix]}], IncludePlannedDeletion=True
+        ):
+            for secret in page["SecretList"]:
+                replicas = [
+                    r["Region"]
+                    for r in sm.describe_secret(SecretId=secret["ARN"]).get("ReplicationStatus", [])
+                ]
+                if replicas:
+                    sm.remove_regions_from_replication(SecretId=secret["ARN"], RemoveReplicaRegions=replicas)
+                sm.delete_secret(SecretId=secret["ARN"], ForceDeleteWithoutRecovery=True)
+        filters = [{"Key": "Name", "Option": "BeginsWith", "Values": [prefix]}]
+        for page in ssm.get_paginator("describe_parameters").paginate(ParameterFilters=filters):
+            for parameter in page["Parameters"]:
+                ssm.delete_parameter(Name=parameter["Name"])
 
 
 class Recorder:
