@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from typing import Protocol
+from typing import Literal, Protocol
 
 import gotpl
 
@@ -28,7 +28,14 @@ from eso.errors import TemplateError
 from eso.template._gotpl import GuardedTemplate, builtin_functions, prepare_functions
 from eso.template.functions import function_map
 from eso.template.functions.printf import byte_exact_printf
-from eso.template.gostr import go_bytes, go_string
+from eso.template.gostr import (
+    go_bytes,
+    go_string,
+    has_hidden_bytes,
+    has_raw_bytes,
+    hide_raw_bytes,
+    reveal_raw_bytes,
+)
 from eso.template.guard import FunctionGuard
 from eso.template.limits import TemplateLimits
 from eso.template.scrub import scrub
@@ -58,7 +65,11 @@ def go_context(data: Mapping[str, bytes]) -> gotpl.TypedMap[str, str]:
 
 
 class TemplateEngine:
-    """Compiles, caches and renders templates with ESO's function map, safely bounded."""
+    """Compiles, caches and renders templates with ESO's function map, safely bounded.
+
+    ``missing_key`` is ``"error"`` for ``target.template`` (ESO's ``missingkey=error``);
+    only :meth:`transform_engine` uses Go's default.
+    """
 
     def __init__(
         self,
@@ -66,10 +77,13 @@ class TemplateEngine:
         left_delimiter: str = "{{",
         right_delimiter: str = "}}",
         limits: TemplateLimits | None = None,
+        missing_key: Literal["error", "default"] = "error",
     ) -> None:
         if not left_delimiter or not right_delimiter:
             raise ValueError("template delimiters must not be empty")
         self._delimiters = (left_delimiter, right_delimiter)
+        self._missing_key: Literal["error", "default"] = missing_key
+        self._transform_engine: TemplateEngine | None = None
         self._limits = limits or TemplateLimits()
         functions: dict[str, Callable[..., object]] = function_map()
         builtins = builtin_functions()
@@ -111,11 +125,16 @@ class TemplateEngine:
         """Every function a template may call (builtins included)."""
         return self._function_names
 
-    def with_delimiters(self, left: str, right: str) -> TemplateEngine:
-        """An engine sharing these limits with other delimiters (``rewrite.transform`` uses ``{{ }}``)."""
-        if (left, right) == self._delimiters:
-            return self
-        return TemplateEngine(left_delimiter=left, right_delimiter=right, limits=self._limits)
+    def transform_engine(self) -> TemplateEngine:
+        """The engine of ``dataFrom[].rewrite[].transform``, built once.
+
+        ESO runs key transforms with the default ``{{ }}`` delimiters (whatever the flags
+        say) and Go's default ``missingkey`` (a missing key prints ``<no value>``).
+        """
+        with self._lock:
+            if self._transform_engine is None:
+                self._transform_engine = TemplateEngine(limits=self._limits, missing_key="default")
+            return self._transform_engine
 
     def compile(self, name: str, source: str) -> GuardedTemplate:
         """The compiled template for ``source`` (cached by name and source)."""
@@ -137,7 +156,7 @@ class TemplateEngine:
                 name=name,
                 delimiters=self._delimiters,
                 functions=self._functions,
-                missing_key="error",
+                missing_key=self._missing_key,
                 budget=self._budget,
             )
         except gotpl.TemplateSyntaxError as error:
@@ -156,10 +175,15 @@ class TemplateEngine:
 
     def render(self, name: str, source: str, data: Mapping[str, str]) -> str:
         """Render ``source`` over ``data`` (Go strings); raises :class:`TemplateError`."""
+        context = data if isinstance(data, gotpl.TypedMap) else _typed(data)
+        if has_raw_bytes(source):
+            if any(has_hidden_bytes(value) for value in context.values()):
+                raise TemplateError(f"unable to parse template at key {name}: template is not valid UTF-8")
+            return reveal_raw_bytes(self._render(name, hide_raw_bytes(source), context))
+        return self._render(name, source, context)
+
+    def _render(self, name: str, source: str, context: gotpl.TypedMap[str, str]) -> str:
         template = self.compile(name, source)
-        context = (
-            data if isinstance(data, gotpl.TypedMap) else gotpl.TypedMap(dict(data), "", "string", "string")
-        )
         try:
             output = template.render(context)
         except gotpl.TemplateExecutionError as error:

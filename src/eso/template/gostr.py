@@ -21,9 +21,13 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["go_bytes", "go_string", "has_raw_bytes"]
+__all__ = ["go_bytes", "go_string", "has_hidden_bytes", "has_raw_bytes", "hide_raw_bytes", "reveal_raw_bytes"]
 
 _STRAY_SURROGATE = re.compile("[\ud800-\udc7f\udd00-\udfff]")
+_RAW_BYTE = re.compile("[\udc80-\udcff]")
+_HIDDEN_BASE = 0x10FE80
+_HIDDEN = re.compile("[\U0010fe80-\U0010feff]")
+_SHIFT = _HIDDEN_BASE - 0xDC80
 
 
 def go_string(value: bytes) -> str:
@@ -41,4 +45,24 @@ def go_bytes(value: str) -> bytes:
 
 def has_raw_bytes(value: str) -> bool:
     """True when ``value`` carries bytes that are not valid UTF-8 (escaped surrogates)."""
-    return any("\udc80" <= char <= "\udcff" for char in value)
+    return _RAW_BYTE.search(value) is not None
+
+
+def hide_raw_bytes(source: str) -> str:
+    """A template source with its raw bytes moved to private-use characters gotpl can parse.
+
+    gotpl refuses lone surrogates in a template (Go takes any bytes): a template kept in a
+    Secret may hold binary text. The characters U+10FE80..U+10FEFF stand for the bytes
+    0x80..0xFF until :func:`reveal_raw_bytes` puts them back in the output.
+    """
+    return _RAW_BYTE.sub(lambda m: chr(ord(m.group()) + _SHIFT), source)
+
+
+def reveal_raw_bytes(output: str) -> str:
+    """Undo :func:`hide_raw_bytes` in a rendered output."""
+    return _HIDDEN.sub(lambda m: chr(ord(m.group()) - _SHIFT), output)
+
+
+def has_hidden_bytes(value: str) -> bool:
+    """True when ``value`` holds one of the characters :func:`hide_raw_bytes` uses."""
+    return _HIDDEN.search(value) is not None
