@@ -84,6 +84,9 @@ def configure(level: str = "info", fmt: str = "auto", stream: TextIO | None = No
         logger_factory=structlog.PrintLoggerFactory(file=out),
         cache_logger_on_first_use=False,
     )
+    # botocore logs request bodies (secret values) at DEBUG and noisy tracebacks at WARNING.
+    for name in ("botocore", "aiobotocore", "boto3", "urllib3", "httpx2", "httpcore"):
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def get_logger(name: str) -> Any:

@@ -13,9 +13,12 @@ __all__ = ["build_registry", "build_template_engine"]
 
 def build_registry(settings: OperatorSettings) -> ProviderRegistry:
     """Every provider this build serves: ``aws`` and ``fake``."""
-    from eso.providers.aws import AWSStoreProvider
+    from eso.providers.aws import AWSProvider
 
-    return ProviderRegistry([AWSStoreProvider(env=dict(settings.providers.env)), FakeStoreProvider()])
+    aws = AWSProvider(
+        env=dict(settings.providers.env), operator_service_account=settings.controller.service_account
+    )
+    return ProviderRegistry([aws, FakeStoreProvider()])
 
 
 def build_template_engine(settings: OperatorSettings) -> Any:
