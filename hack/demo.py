@@ -53,14 +53,25 @@ class Demo:
     def load_env(self) -> None:
         out = subprocess.run(
             ["/bin/sh", "-c", '. "$1" && env -0', "sh", str(self.dir / "env")],
-            capture_output=True, check=True, env={"PATH": os.environ.get("PATH", "")},
+            capture_output=True,
+            check=True,
+            env={"PATH": os.environ.get("PATH", "")},
         ).stdout.decode()
         self.env = dict(os.environ)
         self.env.update(dict(item.split("=", 1) for item in out.split("\0") if "=" in item))
 
-    def kubectl(self, *args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(["kubectl", *args], input=stdin, capture_output=True, text=True, env=self.env,
-                                check=False, timeout=60)
+    def kubectl(
+        self, *args: str, stdin: str | None = None, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            ["kubectl", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=self.env,
+            check=False,
+            timeout=60,
+        )
         if check and result.returncode != 0:
             raise SystemExit(f"kubectl {' '.join(args)} failed: {result.stderr.strip()}")
         return result
@@ -74,9 +85,9 @@ class Demo:
     def aws(self, service: str) -> Any:
         import boto3
 
-        return boto3.session.Session(region_name="eu-west-1", aws_access_key_id="test",
-                                     aws_secret_access_key="test").client(
-            service, endpoint_url=self.env["AWS_ENDPOINT_URL"])
+        return boto3.session.Session(
+            region_name="eu-west-1", aws_access_key_id="test", aws_secret_access_key="test"
+        ).client(service, endpoint_url=self.env["AWS_ENDPOINT_URL"])
 
     @staticmethod
     def wait(predicate: Callable[[], T | None], what: str, timeout: float = 60) -> T:
@@ -108,7 +119,9 @@ class Demo:
             self.kubectl("apply", "--server-side", "--force-conflicts", "-f", str(manifests))
         else:
             self.kubectl("create", "namespace", "external-secrets", check=False)
-            self.kubectl("create", "serviceaccount", "external-secrets", "-n", "external-secrets", check=False)
+            self.kubectl(
+                "create", "serviceaccount", "external-secrets", "-n", "external-secrets", check=False
+            )
         self.show("get", "crd", "-l", "external-secrets.io/component=controller", "-o", "name")
         self.show("get", "serviceaccount", "external-secrets", "-n", "external-secrets")
 
@@ -117,28 +130,53 @@ class Demo:
         iam = self.aws("iam")
         policy = (SEED / "eso-secrets-policy.json").read_text()
         trust = (SEED / "trust-policy.json").read_text()
-        arn = iam.create_policy(PolicyName="ExternalSecretsOperatorPolicy", PolicyDocument=policy)["Policy"]["Arn"]
-        role = iam.create_role(RoleName="external-secrets-role", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+        arn = iam.create_policy(PolicyName="ExternalSecretsOperatorPolicy", PolicyDocument=policy)["Policy"][
+            "Arn"
+        ]
+        role = iam.create_role(RoleName="external-secrets-role", AssumeRolePolicyDocument=trust)["Role"][
+            "Arn"
+        ]
         iam.attach_role_policy(RoleName="external-secrets-role", PolicyArn=arn)
         say(f"created policy {arn}")
         say(f"created role   {role} (trust: system:serviceaccount:external-secrets:external-secrets)")
-        self.show("annotate", "serviceaccount", "external-secrets", "-n", "external-secrets",
-                  f"eks.amazonaws.com/role-arn={role}", "--overwrite")
+        self.show(
+            "annotate",
+            "serviceaccount",
+            "external-secrets",
+            "-n",
+            "external-secrets",
+            f"eks.amazonaws.com/role-arn={role}",
+            "--overwrite",
+        )
 
     def start_operator(self) -> None:
         step("eso run, as ServiceAccount external-secrets/external-secrets")
         log = open(self.dir / "logs" / "eso-run.log", "wb")  # noqa: SIM115 - closed with the process
         self.operator = subprocess.Popen(
-            [*ESO, "run", "--service-account", "external-secrets/external-secrets", "--metrics-addr", "0",
-             "--live-addr", "0", "--log-format", "json"],
-            env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                *ESO,
+                "run",
+                "--service-account",
+                "external-secrets/external-secrets",
+                "--metrics-addr",
+                "0",
+                "--live-addr",
+                "0",
+                "--log-format",
+                "json",
+            ],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         say(f"eso run started (pid {self.operator.pid}); logs in {self.dir / 'logs' / 'eso-run.log'}")
 
     def step3_store(self) -> None:
         step("Step 3: SecretStore (secret-store.yaml, unchanged)")
         self.show("apply", "-f", str(SEED / "secret-store.yaml"))
-        self.wait(lambda: _ready(self.get("secretstore", "aws-secrets-store", "default")), "SecretStore Ready")
+        self.wait(
+            lambda: _ready(self.get("secretstore", "aws-secrets-store", "default")), "SecretStore Ready"
+        )
         self.show("get", "secretstore", "aws-secrets-store", "-o", "jsonpath={.status.conditions[0].type}")
 
     def step4_secrets(self) -> None:
@@ -150,11 +188,15 @@ class Demo:
             say(f"created secret {name}: {arn}")
 
     def step5_external_secrets(self) -> None:
-        step("Step 5: ExternalSecrets (external-secret-api-key.yaml, external-secret-database.yaml, unchanged)")
+        step(
+            "Step 5: ExternalSecrets (external-secret-api-key.yaml, external-secret-database.yaml, unchanged)"
+        )
         for name in ("external-secret-api-key.yaml", "external-secret-database.yaml"):
             self.show("apply", "-f", str(SEED / name))
         for name in ("myapp-api-key", "myapp-database"):
-            self.wait(lambda n=name: _synced(self.get("externalsecret", n, "default")), f"ExternalSecret {name}")
+            self.wait(
+                lambda n=name: _synced(self.get("externalsecret", n, "default")), f"ExternalSecret {name}"
+            )
         step("Step 5.3: the generated Secrets")
         self.show("get", "secrets", "myapp-api-key-secret", "myapp-database-secret")
         say("$ kubectl get secret myapp-api-key-secret -o jsonpath='{.data.api-key}' | base64 -d")
@@ -182,21 +224,31 @@ class Demo:
         verbatim = self.kubectl("apply", "-f", str(SEED / "push-secret.yaml"), check=False)
         say((verbatim.stdout + verbatim.stderr).rstrip())
         if verbatim.returncode == 0:
-            self.wait(lambda: _condition_message(self.get("pushsecret", "push-myapp-secret", "default")),
-                      "PushSecret status")
+            self.wait(
+                lambda: _condition_message(self.get("pushsecret", "push-myapp-secret", "default")),
+                "PushSecret status",
+            )
             say("status: " + str(_condition_message(self.get("pushsecret", "push-myapp-secret", "default"))))
         fixed = yaml.safe_load((SEED / "push-secret.yaml").read_text())
         fixed["spec"]["selector"] = {"secret": {"name": "myapp-push-source"}}
         say("with spec.selector.secret.name: myapp-push-source (a Secret holding the key myapp-api-key):")
-        self.kubectl("create", "secret", "generic", "myapp-push-source",
-                     "--from-literal=myapp-api-key=sk-abc123def456ghi789jkl", check=False)
+        self.kubectl(
+            "create",
+            "secret",
+            "generic",
+            "myapp-push-source",
+            "--from-literal=myapp-api-key=sk-abc123def456ghi789jkl",
+            check=False,
+        )
         self.show("apply", "-f", "-", stdin=yaml.safe_dump(fixed))
         sm = self.aws("secretsmanager")
 
         def pushed() -> str | None:
             try:
-                return str(sm.get_secret_value(SecretId="myapp-api-key-pushed").get("SecretString")
-                           or sm.get_secret_value(SecretId="myapp-api-key-pushed")["SecretBinary"].decode())
+                return str(
+                    sm.get_secret_value(SecretId="myapp-api-key-pushed").get("SecretString")
+                    or sm.get_secret_value(SecretId="myapp-api-key-pushed")["SecretBinary"].decode()
+                )
             except sm.exceptions.ResourceNotFoundException:
                 return None
 
@@ -214,13 +266,17 @@ class Demo:
 
 
 def _ready(obj: dict[str, Any] | None) -> bool:
-    return any(c.get("type") == "Ready" and c.get("status") == "True"
-               for c in ((obj or {}).get("status") or {}).get("conditions") or [])
+    return any(
+        c.get("type") == "Ready" and c.get("status") == "True"
+        for c in ((obj or {}).get("status") or {}).get("conditions") or []
+    )
 
 
 def _synced(obj: dict[str, Any] | None) -> bool:
-    return any(c.get("type") == "Ready" and c.get("reason") == "SecretSynced"
-               for c in ((obj or {}).get("status") or {}).get("conditions") or [])
+    return any(
+        c.get("type") == "Ready" and c.get("reason") == "SecretSynced"
+        for c in ((obj or {}).get("status") or {}).get("conditions") or []
+    )
 
 
 def _condition_message(obj: dict[str, Any] | None) -> str | None:
@@ -251,7 +307,10 @@ def main() -> int:
         demo.step7_push()
     finally:
         if args.keep:
-            say(f"\nsandbox left running: source {directory / 'env'}; stop with: eso dev down --dir {directory}")
+            say(
+                f"\nsandbox left running: source {directory / 'env'}; "
+                f"stop with: eso dev down --dir {directory}"
+            )
         else:
             demo.down()
             if args.dir is None:

@@ -28,7 +28,9 @@ LOG_BUFFER = io.StringIO()
 """Every log line of in-process operators during the test session (scanned for leaks)."""
 
 
-def wait_until(predicate: Callable[[], T | None], timeout: float = 30.0, interval: float = 0.2, what: str = "") -> T:
+def wait_until(
+    predicate: Callable[[], T | None], timeout: float = 30.0, interval: float = 0.2, what: str = ""
+) -> T:
     """Poll ``predicate`` until it returns something truthy; fail with ``what`` after ``timeout``."""
     deadline = time.monotonic() + timeout
     last: Any = None
@@ -46,8 +48,11 @@ def wait_until(predicate: Callable[[], T | None], timeout: float = 30.0, interva
 def operator_settings(kubeconfig: Path, env: dict[str, str], **controller: Any) -> OperatorSettings:
     """Settings for an in-process operator against the sandbox (no HTTP servers)."""
     base = ControllerSettings(
-        service_account=("external-secrets", "external-secrets"), backoff_base=0.5, backoff_cap=5.0,
-        permanent_error_retry=5.0, store_requeue_interval=30.0,
+        service_account=("external-secrets", "external-secrets"),
+        backoff_base=0.5,
+        backoff_cap=5.0,
+        permanent_error_retry=5.0,
+        store_requeue_interval=30.0,
     )
     return OperatorSettings(
         kube=KubeSettings(kubeconfig=str(kubeconfig), client_qps=0),
@@ -93,16 +98,22 @@ class Kubectl:
         self.binary = str(binary)
         self.kubeconfig = str(kubeconfig)
 
-    def run(self, *args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, stdin: str | None = None, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
         cmd = [self.binary, "--kubeconfig", self.kubeconfig, *args]
         result = subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=60, check=False)
         if check and result.returncode != 0:
             raise AssertionError(f"{' '.join(args)} failed: {result.stderr.strip()}")
         return result
 
-    def apply(self, manifest: str | dict[str, Any] | list[dict[str, Any]], namespace: str | None = None) -> str:
-        text = manifest if isinstance(manifest, str) else yaml.safe_dump_all(
-            manifest if isinstance(manifest, list) else [manifest]
+    def apply(
+        self, manifest: str | dict[str, Any] | list[dict[str, Any]], namespace: str | None = None
+    ) -> str:
+        text = (
+            manifest
+            if isinstance(manifest, str)
+            else yaml.safe_dump_all(manifest if isinstance(manifest, list) else [manifest])
         )
         args = ["apply", "-f", "-"] + (["-n", namespace] if namespace else [])
         return self.run(*args, stdin=text).stdout

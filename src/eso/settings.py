@@ -145,6 +145,4 @@ class OperatorSettings:
             raise ConfigError("refresh jitter must be between 0 and 1")
         le = self.leader_election
         if le.enabled and not (le.lease_duration > le.renew_deadline > le.retry_period > 0):
-            raise ConfigError(
-                "leader election needs lease-duration > renew-deadline > retry-period > 0"
-            )
+            raise ConfigError("leader election needs lease-duration > renew-deadline > retry-period > 0")

@@ -138,26 +138,67 @@ def _flag(name: str, default: bool, help_: str) -> click.Option:
 
 
 @click.command("run", context_settings={"show_default": True})
-@click.option("--kubeconfig", envvar="KUBECONFIG", default=None, help="Path to a kubeconfig (default: $KUBECONFIG, in-cluster).")
+@click.option(
+    "--kubeconfig",
+    envvar="KUBECONFIG",
+    default=None,
+    help="Path to a kubeconfig (default: $KUBECONFIG, in-cluster).",
+)
 @click.option("--context", default=None, help="Kubeconfig context to use.")
 @click.option("--concurrent", default=10, type=click.IntRange(min=1), help="Workers per controller.")
-@click.option("--client-qps", default=50.0, type=float, help="Average API server requests per second (0 = no limit).")
+@click.option(
+    "--client-qps", default=50.0, type=float, help="Average API server requests per second (0 = no limit)."
+)
 @click.option("--client-burst", default=100, type=click.IntRange(min=1), help="API server request burst.")
 @click.option("--namespace", default="", help="Watch only this namespace (default: all).")
-@click.option("--controller-class", default="default", help="Serve stores whose spec.controller is this or empty.")
+@click.option(
+    "--controller-class", default="default", help="Serve stores whose spec.controller is this or empty."
+)
 @click.option("--metrics-addr", default="127.0.0.1:8080", help='Metrics listen address ("0" disables).')
-@click.option("--live-addr", "--health-addr", "live_addr", default="127.0.0.1:8082", help="/healthz and /readyz address.")
-@click.option("--loglevel", default="info", type=click.Choice(["debug", "info", "warn", "error", "dpanic", "panic", "fatal"]))
-@click.option("--log-format", default="auto", type=click.Choice(["auto", "json", "console"]), help="Log format.")
-@click.option("--enable-leader-election/--no-enable-leader-election", default=False, help="Run as one of several replicas.")
+@click.option(
+    "--live-addr",
+    "--health-addr",
+    "live_addr",
+    default="127.0.0.1:8082",
+    help="/healthz and /readyz address.",
+)
+@click.option(
+    "--loglevel",
+    default="info",
+    type=click.Choice(["debug", "info", "warn", "error", "dpanic", "panic", "fatal"]),
+)
+@click.option(
+    "--log-format", default="auto", type=click.Choice(["auto", "json", "console"]), help="Log format."
+)
+@click.option(
+    "--enable-leader-election/--no-enable-leader-election",
+    default=False,
+    help="Run as one of several replicas.",
+)
 @click.option("--leader-election-id", default="external-secrets-controller", help="Name of the Lease.")
-@click.option("--leader-election-namespace", default="external-secrets", envvar="POD_NAMESPACE", help="Namespace of the Lease.")
-@click.option("--leader-election-identity", default="", envvar="POD_NAME", help="This replica's identity (default host_pid).")
+@click.option(
+    "--leader-election-namespace",
+    default="external-secrets",
+    envvar="POD_NAMESPACE",
+    help="Namespace of the Lease.",
+)
+@click.option(
+    "--leader-election-identity",
+    default="",
+    envvar="POD_NAME",
+    help="This replica's identity (default host_pid).",
+)
 @click.option("--leader-election-lease-duration", default="15s", help="Lease duration.")
-@click.option("--leader-election-renew-deadline", default="10s", help="Give up leadership after failing to renew this long.")
+@click.option(
+    "--leader-election-renew-deadline",
+    default="10s",
+    help="Give up leadership after failing to renew this long.",
+)
 @click.option("--leader-election-retry-period", default="2s", help="Interval between Lease updates.")
 @click.option("--store-requeue-interval", default="5m", help="How often stores are re-validated.")
-@click.option("--service-account", default=None, help="NAMESPACE/NAME of the identity eso runs as (outside a pod).")
+@click.option(
+    "--service-account", default=None, help="NAMESPACE/NAME of the identity eso runs as (outside a pod)."
+)
 @click.option("--template-left-delimiter", default="{{", help="Template left delimiter.")
 @click.option("--template-right-delimiter", default="}}", help="Template right delimiter.")
 @click.option("--enable-extended-metric-labels/--no-enable-extended-metric-labels", default=False)

@@ -43,7 +43,9 @@ class ClusterKubeAccess:
         try:
             return base64.b64decode(data[key], validate=True)
         except (binascii.Error, ValueError) as exc:
-            raise ProviderAuthError(f'key "{key}" of Secret "{namespace}/{name}" is not valid base64') from exc
+            raise ProviderAuthError(
+                f'key "{key}" of Secret "{namespace}/{name}" is not valid base64'
+            ) from exc
 
     async def read_service_account(self, namespace: str, name: str) -> Mapping[str, Any]:
         """The ServiceAccount object."""

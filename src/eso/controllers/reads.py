@@ -65,7 +65,9 @@ class SharedReads:
     ) -> dict[RemoteRef, bytes | Exception]:
         """Values (or the errors reading them raised) for ``refs`` from ``client``."""
         unique = list(dict.fromkeys(refs))
-        results = await asyncio.gather(*(self.get(store, client, ref) for ref in unique), return_exceptions=True)
+        results = await asyncio.gather(
+            *(self.get(store, client, ref) for ref in unique), return_exceptions=True
+        )
         out: dict[RemoteRef, bytes | Exception] = {}
         for ref, result in zip(unique, results, strict=True):
             if isinstance(result, BaseException) and not isinstance(result, Exception):

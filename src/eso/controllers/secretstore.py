@@ -9,6 +9,7 @@ revoked credential is noticed even though ExternalSecrets keep a cached client.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -83,10 +84,8 @@ async def _reconcile(ctx: StoreReconcilerContext, raw: Obj, kind: str) -> Result
     if ctx.stores.is_unmanaged(store):
         return Result()
     interval = ctx.settings.store_requeue_interval
-    try:
+    with contextlib.suppress(SpecError):
         interval = store.spec.refresh_seconds() or interval
-    except SpecError:
-        pass
     try:
         provider = ctx.stores.registry.get(store.spec.provider.provider_name())
         context = store_context(store, provider, store.namespace or None)
@@ -120,7 +119,9 @@ async def _reconcile(ctx: StoreReconcilerContext, raw: Obj, kind: str) -> Result
         await _set_ready(ctx, raw, kind, False, _Reason.INVALID_PROVIDER_CONFIG, message)
         return Result(retry=True, temporary=failure is None or is_temporary(failure))
     if result is ValidationResult.UNKNOWN and failure is not None:
-        await _set_ready(ctx, raw, kind, True, _Reason.VALIDATION_UNKNOWN, "could not determine validation status")
+        await _set_ready(
+            ctx, raw, kind, True, _Reason.VALIDATION_UNKNOWN, "could not determine validation status"
+        )
         return Result(requeue_after=interval, jitter=ctx.settings.refresh_jitter)
     capabilities = provider.capabilities(context.spec).value
     changed = await _set_ready(ctx, raw, kind, True, _Reason.VALID, "store validated", capabilities)
@@ -130,14 +131,23 @@ async def _reconcile(ctx: StoreReconcilerContext, raw: Obj, kind: str) -> Result
 
 
 async def _set_ready(
-    ctx: StoreReconcilerContext, raw: Obj, kind: str, ok: bool, reason: str, message: str, capabilities: str | None = None
+    ctx: StoreReconcilerContext,
+    raw: Obj,
+    kind: str,
+    ok: bool,
+    reason: str,
+    message: str,
+    capabilities: str | None = None,
 ) -> bool:
     """Write the Ready condition (and capabilities) when they changed; True if written."""
     meta = raw.get("metadata") or {}
     status: Obj = dict(raw.get("status") or {})
-    conditions, changed = set_condition(status.get("conditions"), "Ready", "True" if ok else "False", reason, message)
-    ctx.metrics.set_condition(kind, str(meta.get("namespace", "")), str(meta.get("name", "")), "Ready",
-                              "True" if ok else "False")
+    conditions, changed = set_condition(
+        status.get("conditions"), "Ready", "True" if ok else "False", reason, message
+    )
+    ctx.metrics.set_condition(
+        kind, str(meta.get("namespace", "")), str(meta.get("name", "")), "Ready", "True" if ok else "False"
+    )
     if capabilities and status.get("capabilities") != capabilities:
         changed = True
         status["capabilities"] = capabilities

@@ -169,7 +169,11 @@ class StoreResolver:
         display = f'{kind} "{name}"'
         store = self.lookup(kind, name, consumer_namespace)
         if store is None:
-            where = "" if str(kind) == SecretStoreKind.CLUSTER_SECRET_STORE.value else f" in namespace {consumer_namespace}"
+            where = (
+                ""
+                if str(kind) == SecretStoreKind.CLUSTER_SECRET_STORE.value
+                else f" in namespace {consumer_namespace}"
+            )
             raise SpecError(f"{display} not found{where}", field=field)
         if self.is_unmanaged(store):
             raise SpecError(f"can not reference unmanaged store {display}", field=field)

@@ -10,8 +10,8 @@ it), trimmed to a bounded size.
 
 from __future__ import annotations
 
-import json
 import builtins
+import json
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
@@ -143,7 +143,9 @@ class KubeClient:
 
     async def get(self, info: ResourceInfo, name: str, namespace: str | None = None) -> Obj:
         """GET one object."""
-        return await self.request("GET", info.path(namespace, name), what=f"get {info.kind} {_nn(namespace, name)}")
+        return await self.request(
+            "GET", info.path(namespace, name), what=f"get {info.kind} {_nn(namespace, name)}"
+        )
 
     async def get_or_none(self, info: ResourceInfo, name: str, namespace: str | None = None) -> Obj | None:
         """GET one object, or None when it does not exist."""
@@ -211,11 +213,20 @@ class KubeClient:
         params = {"fieldManager": field_manager} if field_manager else None
         name = (obj.get("metadata") or {}).get("name", "")
         return await self.request(
-            "POST", info.path(namespace), params=params, body=obj, what=f"create {info.kind} {_nn(namespace, name)}"
+            "POST",
+            info.path(namespace),
+            params=params,
+            body=obj,
+            what=f"create {info.kind} {_nn(namespace, name)}",
         )
 
     async def replace(
-        self, info: ResourceInfo, obj: Obj, *, field_manager: str | None = None, subresource: str | None = None
+        self,
+        info: ResourceInfo,
+        obj: Obj,
+        *,
+        field_manager: str | None = None,
+        subresource: str | None = None,
     ) -> Obj:
         """PUT an object (optimistic concurrency through metadata.resourceVersion)."""
         meta = obj.get("metadata") or {}

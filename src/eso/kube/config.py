@@ -74,6 +74,4 @@ def load_connection(
             return _select(KubeConfig.from_file(default), context, f"kubeconfig {default}")
     except (LightkubeConfigError, OSError, KeyError, ValueError) as exc:
         raise ConfigError(f"cannot load Kubernetes credentials: {exc}") from exc
-    raise ConfigError(
-        "no Kubernetes credentials found: pass --kubeconfig, set KUBECONFIG, or run in a pod"
-    )
+    raise ConfigError("no Kubernetes credentials found: pass --kubeconfig, set KUBECONFIG, or run in a pod")

@@ -25,7 +25,7 @@ from eso.kube.client import KubeClient
 __all__ = ["EventRecorder", "Normal", "Warning"]
 
 Normal = "Normal"
-Warning = "Warning"  # noqa: A001 - the Kubernetes event type name
+Warning = "Warning"
 _MAX_MESSAGE = 1024
 _log = structlog.get_logger("eso.kube.events")
 
@@ -68,9 +68,7 @@ class EventRecorder:
         try:
             if seen and now - seen[3] < self._window:
                 name, ns, count, first = seen
-                await self._client.patch(
-                    EVENT, name, ns, {"count": count + 1, "lastTimestamp": _now()}
-                )
+                await self._client.patch(EVENT, name, ns, {"count": count + 1, "lastTimestamp": _now()})
                 self._seen[digest] = (name, ns, count + 1, first)
                 self._seen.move_to_end(digest)
                 return

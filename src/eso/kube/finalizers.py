@@ -30,7 +30,9 @@ async def add_finalizer(client: KubeClient, info: ResourceInfo, obj: Obj, finali
     current = meta.get("finalizers")
     if current and finalizer in current:
         return None
-    ops: list[Obj] = [{"op": "test", "path": "/metadata/resourceVersion", "value": meta.get("resourceVersion", "")}]
+    ops: list[Obj] = [
+        {"op": "test", "path": "/metadata/resourceVersion", "value": meta.get("resourceVersion", "")}
+    ]
     if current:
         ops.append({"op": "add", "path": "/metadata/finalizers/-", "value": finalizer})
     else:

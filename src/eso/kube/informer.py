@@ -98,9 +98,9 @@ class Informer:
         """True once the first LIST is in the cache."""
         return self._synced.is_set()
 
-    async def wait_synced(self, timeout: float | None = None) -> None:
-        """Wait for the first LIST to be cached."""
-        await asyncio.wait_for(self._synced.wait(), timeout)
+    async def wait_synced(self) -> None:
+        """Wait for the first LIST to be cached (callers bound it with asyncio.timeout)."""
+        await self._synced.wait()
 
     def add_handler(self, handler: EventHandler) -> None:
         """Call ``handler(event_type, new, old)`` on every change (and for each listed object)."""
@@ -148,7 +148,10 @@ class Informer:
 
     async def _relist(self) -> None:
         items, rv = await self._client.list_all(
-            self.info, self._namespace, label_selector=self._label_selector, field_selector=self._field_selector
+            self.info,
+            self._namespace,
+            label_selector=self._label_selector,
+            field_selector=self._field_selector,
         )
         fresh: dict[Key, Obj] = {}
         for raw in items:

@@ -110,7 +110,7 @@ class WorkQueue(Generic[K]):
         self._notify()
 
     def add_after(self, key: K, delay: float, *, jitter: float = 0.0) -> None:
-        """Queue ``key`` after ``delay`` seconds (plus up to ``jitter`` × delay, random)."""
+        """Queue ``key`` after ``delay`` seconds (plus up to ``jitter`` x delay, random)."""
         if self._shutdown:
             return
         if jitter > 0:
@@ -209,7 +209,9 @@ class WorkQueue(Generic[K]):
     def _ensure_timer(self) -> None:
         if self._timer is None or self._timer.done():
             with contextlib.suppress(RuntimeError):
-                self._timer = asyncio.get_running_loop().create_task(self._run_timer(), name="workqueue-timer")
+                self._timer = asyncio.get_running_loop().create_task(
+                    self._run_timer(), name="workqueue-timer"
+                )
 
     async def _run_timer(self) -> None:
         while not self._shutdown:

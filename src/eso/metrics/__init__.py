@@ -21,7 +21,14 @@ __all__ = ["Metrics", "QueueMetrics"]
 
 _NS = ("name", "namespace")
 _CONDITION = ("name", "namespace", "condition", "status")
-_KINDS = ("externalsecret", "secretstore", "clustersecretstore", "pushsecret", "clusterexternalsecret", "clusterpushsecret")
+_KINDS = (
+    "externalsecret",
+    "secretstore",
+    "clustersecretstore",
+    "pushsecret",
+    "clusterexternalsecret",
+    "clusterpushsecret",
+)
 
 
 class _ExactCounters(Collector):
@@ -95,18 +102,30 @@ class Metrics:
         )
         c.declare("workqueue_adds_total", "Total number of adds handled by workqueue", ("name",))
         c.declare("workqueue_retries_total", "Total number of retries handled by workqueue", ("name",))
-        c.declare("controller_runtime_reconcile_total", "Total number of reconciliations per controller", ("controller", "result"))
+        c.declare(
+            "controller_runtime_reconcile_total",
+            "Total number of reconciliations per controller",
+            ("controller", "result"),
+        )
         self.registry.register(c)
         self.conditions: dict[str, Gauge] = {}
         self.durations: dict[str, Gauge] = {}
         for kind in _KINDS:
             self.conditions[kind] = Gauge(
-                f"{kind}_status_condition", f"The status condition of a specific {kind}", _CONDITION, registry=self.registry
+                f"{kind}_status_condition",
+                f"The status condition of a specific {kind}",
+                _CONDITION,
+                registry=self.registry,
             )
             self.durations[kind] = Gauge(
-                f"{kind}_reconcile_duration", f"The duration time to reconcile the {kind} (ns)", _NS, registry=self.registry
+                f"{kind}_reconcile_duration",
+                f"The duration time to reconcile the {kind} (ns)",
+                _NS,
+                registry=self.registry,
             )
-        self.workqueue_depth = Gauge("workqueue_depth", "Current depth of workqueue", ("name",), registry=self.registry)
+        self.workqueue_depth = Gauge(
+            "workqueue_depth", "Current depth of workqueue", ("name",), registry=self.registry
+        )
         self.workqueue_latency = Histogram(
             "workqueue_queue_duration_seconds",
             "How long in seconds an item stays in workqueue before being requested",

@@ -34,7 +34,8 @@ def es_changed_meaningfully(new: Obj, old: Obj | None) -> bool:
         return True
     a, b = _meta(new), _meta(old)
     return any(
-        a.get(f) != b.get(f) for f in ("generation", "labels", "annotations", "finalizers", "deletionTimestamp")
+        a.get(f) != b.get(f)
+        for f in ("generation", "labels", "annotations", "finalizers", "deletionTimestamp")
     )
 
 

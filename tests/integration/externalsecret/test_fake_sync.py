@@ -29,22 +29,36 @@ def test_fake_store_becomes_ready_and_external_secret_syncs(
     operator: OperatorRunner, kubectl: Kubectl, namespace: str
 ) -> None:
     kubectl.apply(fake_store(namespace, {"db": '{"user":"admin","port":5432}', "token": "t0k"}))
-    wait_until(lambda: (ready_condition(kubectl.get("secretstore", "fake", namespace)) or {}).get("status") == "True",
-               what="store Ready")
-    kubectl.apply(external_secret(namespace, "app", {
-        "refreshInterval": "1h",
-        "secretStoreRef": {"name": "fake", "kind": "SecretStore"},
-        "target": {"name": "app-secret"},
-        "data": [
-            {"secretKey": "user", "remoteRef": {"key": "db", "property": "user"}},
-            {"secretKey": "port", "remoteRef": {"key": "db", "property": "port"}},
-            {"secretKey": "token", "remoteRef": {"key": "token"}},
-        ],
-    }))
+    wait_until(
+        lambda: (
+            (ready_condition(kubectl.get("secretstore", "fake", namespace)) or {}).get("status") == "True"
+        ),
+        what="store Ready",
+    )
+    kubectl.apply(
+        external_secret(
+            namespace,
+            "app",
+            {
+                "refreshInterval": "1h",
+                "secretStoreRef": {"name": "fake", "kind": "SecretStore"},
+                "target": {"name": "app-secret"},
+                "data": [
+                    {"secretKey": "user", "remoteRef": {"key": "db", "property": "user"}},
+                    {"secretKey": "port", "remoteRef": {"key": "db", "property": "port"}},
+                    {"secretKey": "token", "remoteRef": {"key": "token"}},
+                ],
+            },
+        )
+    )
     data = wait_until(lambda: kubectl.secret_data("app-secret", namespace), what="target Secret")
     assert data == {"user": b"admin", "port": b"5432", "token": b"t0k"}
-    es = wait_until(lambda: (lambda o: o if (ready_condition(o) or {}).get("reason") == "SecretSynced" else None)(
-        kubectl.get("externalsecret", "app", namespace)), what="ES Ready")
+
+    def synced() -> dict[str, Any] | None:
+        obj = kubectl.get("externalsecret", "app", namespace)
+        return obj if (ready_condition(obj) or {}).get("reason") == "SecretSynced" else None
+
+    es = wait_until(synced, what="ES Ready")
     assert ready_condition(es)["status"] == "True"
     assert es["status"]["binding"] == {"name": "app-secret"}
     secret = kubectl.get("secret", "app-secret", namespace)
@@ -52,5 +66,6 @@ def test_fake_store_becomes_ready_and_external_secret_syncs(
     labels = secret["metadata"]["labels"]
     assert labels["reconcile.external-secrets.io/managed"] == "true"
     owners = secret["metadata"]["ownerReferences"]
-    assert owners[0]["kind"] == "ExternalSecret" and owners[0]["controller"] is True
-    assert "spec" in es and "creationPolicy" not in es["spec"].get("target", {}), "defaults must not be written back"
+    assert owners[0]["kind"] == "ExternalSecret"
+    assert owners[0]["controller"] is True
+    assert "creationPolicy" not in es["spec"].get("target", {}), "defaults must not be written back"

@@ -6,7 +6,9 @@ from eso.kube.workqueue import WorkQueue
 from eso.operator.handlers import ExternalSecretIndex, es_changed_meaningfully, store_refs_of
 
 
-def _es(name: str, *, target: str | None = None, store: str = "s", gen: int = 1, status: dict | None = None) -> dict:
+def _es(
+    name: str, *, target: str | None = None, store: str = "s", gen: int = 1, status: dict | None = None
+) -> dict:
     spec: dict = {"secretStoreRef": {"name": store, "kind": "SecretStore"}}
     if target:
         spec["target"] = {"name": target}

@@ -21,12 +21,16 @@ def _no_transform(template: str, key: str) -> str:
 
 def test_regexp_rewrite_expands_groups_like_go() -> None:
     data = {"path/to/db-user": b"u", "path/to/db-pass": b"p"}
-    out = apply_rewrites(data, [_rw(regexp={"source": "path/to/(.*)", "target": "app-$1"})], "spec.dataFrom[0]", _no_transform)
+    out = apply_rewrites(
+        data, [_rw(regexp={"source": "path/to/(.*)", "target": "app-$1"})], "spec.dataFrom[0]", _no_transform
+    )
     assert out == {"app-db-user": b"u", "app-db-pass": b"p"}
 
 
 def test_go_dollar_name_rule_makes_1x_an_empty_group() -> None:
-    out = apply_rewrites({"ab": b"v"}, [_rw(regexp={"source": "(a)(b)", "target": "$1x-${1}x-$$"})], "f", _no_transform)
+    out = apply_rewrites(
+        {"ab": b"v"}, [_rw(regexp={"source": "(a)(b)", "target": "$1x-${1}x-$$"})], "f", _no_transform
+    )
     assert out == {"-ax-$": b"v"}
 
 
@@ -42,7 +46,9 @@ def test_transform_uses_the_given_renderer() -> None:
 
 def test_invalid_regexp_names_the_field() -> None:
     with pytest.raises(SpecError) as err:
-        apply_rewrites({"k": b"v"}, [_rw(regexp={"source": "(?=x)", "target": ""})], "spec.dataFrom[2]", _no_transform)
+        apply_rewrites(
+            {"k": b"v"}, [_rw(regexp={"source": "(?=x)", "target": ""})], "spec.dataFrom[2]", _no_transform
+        )
     assert "spec.dataFrom[2].rewrite[0].regexp.source" in str(err.value)
 
 
@@ -53,7 +59,9 @@ def test_merge_extract_and_conflicts() -> None:
     clash = {"a": b'{"x": 1}', "b": b'{"x": 2}'}
     with pytest.raises(SpecError, match="conflicts: x"):
         apply_rewrites(clash, [_rw(merge={})], "f", _no_transform)
-    ignored = apply_rewrites(clash, [_rw(merge={"conflictPolicy": "Ignore", "priority": ["a"]})], "f", _no_transform)
+    ignored = apply_rewrites(
+        clash, [_rw(merge={"conflictPolicy": "Ignore", "priority": ["a"]})], "f", _no_transform
+    )
     assert ignored == {"x": b"1"}
 
 

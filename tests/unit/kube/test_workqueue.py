@@ -9,8 +9,9 @@ import pytest
 from eso.kube.workqueue import WorkQueue
 
 
-async def _take(q: WorkQueue[str], timeout: float = 1.0) -> str | None:
-    return await asyncio.wait_for(q.get(), timeout)
+async def _take(q: WorkQueue[str], limit: float = 1.0) -> str | None:
+    async with asyncio.timeout(limit):
+        return await q.get()
 
 
 async def test_duplicate_adds_are_deduplicated() -> None:
@@ -62,7 +63,7 @@ async def test_add_after_delays_and_earliest_schedule_wins() -> None:
     assert asyncio.get_running_loop().time() - start < 0.25
     q.done("a")
     with pytest.raises(TimeoutError):
-        await _take(q, timeout=0.4)  # the later schedule was superseded
+        await _take(q, limit=0.4)  # the later schedule was superseded
 
 
 async def test_backoff_grows_exponentially_and_is_capped() -> None:
@@ -78,7 +79,7 @@ async def test_cancelled_delay_does_not_fire() -> None:
     q.add_after("a", 0.05)
     q.cancel_delayed("a")
     with pytest.raises(TimeoutError):
-        await _take(q, timeout=0.2)
+        await _take(q, limit=0.2)
 
 
 async def test_shutdown_wakes_waiters_with_none() -> None:

@@ -16,12 +16,16 @@ def test_exposition_uses_eso_names_without_added_suffixes() -> None:
     assert 'externalsecret_sync_calls_total{name="db",namespace="default"} 2.0' in text
     assert 'externalsecret_sync_calls_error{name="db",namespace="default"} 1.0' in text
     assert "externalsecret_sync_calls_error_total" not in text
+    series = 'call="GetSecretValue",provider="AWS/SecretsManager",status="success"'
+    assert f"externalsecret_provider_api_calls_count{{{series}}} 1.0" in text
     assert (
-        'externalsecret_provider_api_calls_count{call="GetSecretValue",provider="AWS/SecretsManager",status="success"} 1.0'
+        'externalsecret_status_condition{condition="Ready",name="db",namespace="default",status="True"} 1.0'
         in text
     )
-    assert 'externalsecret_status_condition{condition="Ready",name="db",namespace="default",status="True"} 1.0' in text
-    assert 'externalsecret_status_condition{condition="Ready",name="db",namespace="default",status="False"} 0.0' in text
+    assert (
+        'externalsecret_status_condition{condition="Ready",name="db",namespace="default",status="False"} 0.0'
+        in text
+    )
     assert 'externalsecret_reconcile_duration{name="db",namespace="default"} 2.5e+08' in text
 
 

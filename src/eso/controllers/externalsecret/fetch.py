@@ -80,7 +80,11 @@ def _check_null_bytes(policy: NullBytePolicy, data: Mapping[str, bytes], where: 
 
 class _Fetcher:
     def __init__(
-        self, es: ExternalSecret, stores: StoreResolver, reads: SharedReads, transform: Callable[[str, str], str]
+        self,
+        es: ExternalSecret,
+        stores: StoreResolver,
+        reads: SharedReads,
+        transform: Callable[[str, str], str],
     ) -> None:
         self.es = es
         self.stores = stores
@@ -102,7 +106,9 @@ class _Fetcher:
             self.result.stores.append(resolved)
         return self._resolved[cache_key]
 
-    async def data_from(self, i: int, entry: ExternalSecretDataFromRemoteRef, generate: Generate | None) -> None:
+    async def data_from(
+        self, i: int, entry: ExternalSecretDataFromRemoteRef, generate: Generate | None
+    ) -> None:
         where = f"spec.dataFrom[{i}]"
         if entry.generator_ref() is not None:
             if generate is None:
@@ -183,7 +189,8 @@ class _Fetcher:
                 decoded = _convert.decode_value(item.remote_ref.decoding_strategy.value, value)
             except ValueError as exc:
                 raise SpecError(
-                    f"failure decoding key {item.secret_key}: {exc}", field=f"{where}.remoteRef.decodingStrategy"
+                    f"failure decoding key {item.secret_key}: {exc}",
+                    field=f"{where}.remoteRef.decodingStrategy",
                 ) from None
             _check_null_bytes(item.remote_ref.null_byte_policy, {item.secret_key: decoded}, where)
             self.result.data[item.secret_key] = decoded

@@ -12,6 +12,7 @@ ESO's step list (eso-api §2.2) with eso's rules on top:
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any
 
@@ -79,8 +80,12 @@ async def _reconcile(ctx: ExternalSecretContext, raw: Obj) -> Result:
     refresh_time = parse_time(status.refresh_time if status else None)
     current_rv = synced_resource_version(es.metadata.generation, es.metadata.labels, es.metadata.annotations)
     if not should_refresh(
-        es.refresh_policy().value, interval, (status.synced_resource_version or "") if status else "",
-        current_rv, refresh_time, now,
+        es.refresh_policy().value,
+        interval,
+        (status.synced_resource_version or "") if status else "",
+        current_rv,
+        refresh_time,
+        now,
     ) and target.is_secret_valid(existing, es):
         return _next(ctx, interval, refresh_time, now)
     if es.spec.target.creation_policy == CreationPolicy.MERGE and existing is None:
@@ -172,9 +177,12 @@ async def _write_target(
     target.check_ownership(existing, es)
     desired = await render_desired(es, data, existing, client=ctx.client, engine=ctx.engine)
     manager = field_manager_for(es.name)
-    if existing is not None and existing.get("immutable"):
-        if target.decode_data(existing) != desired.final_data:
-            raise SpecError("could not update secret, target is immutable", field="spec.target.immutable")
+    if (
+        existing is not None
+        and existing.get("immutable")
+        and target.decode_data(existing) != desired.final_data
+    ):
+        raise SpecError("could not update secret, target is immutable", field="spec.target.immutable")
     if not target.needs_write(existing, desired, manager, es.metadata.uid):
         return ""
     applied = await ctx.client.apply(SECRET, target.apply_body(desired), field_manager=manager, force=True)
@@ -185,8 +193,12 @@ async def _write_target(
     if es.spec.target.creation_policy == CreationPolicy.OWNER:
         await _delete_orphans(ctx, raw, es)
     created = existing is None
-    await ctx.events.event(raw, Normal, _Event.CREATED if created else _Event.UPDATED,
-                           "secret created" if created else "secret updated")
+    await ctx.events.event(
+        raw,
+        Normal,
+        _Event.CREATED if created else _Event.UPDATED,
+        "secret created" if created else "secret updated",
+    )
     return "created" if created else "updated"
 
 
@@ -209,20 +221,34 @@ async def _delete_orphans(ctx: ExternalSecretContext, raw: Obj, es: ExternalSecr
 
 
 async def _empty(
-    ctx: ExternalSecretContext, raw: Obj, es: ExternalSecret, existing: Obj | None,
-    update: StatusUpdate, now: Any, current_rv: str, interval: float,
+    ctx: ExternalSecretContext,
+    raw: Obj,
+    es: ExternalSecret,
+    existing: Obj | None,
+    update: StatusUpdate,
+    now: Any,
+    current_rv: str,
+    interval: float,
 ) -> Result:
     """The provider returned no data at all: apply deletionPolicy."""
     policy = es.spec.target.deletion_policy
     if policy == DeletionPolicy.DELETE:
         if es.spec.target.creation_policy != CreationPolicy.OWNER:
-            return await _fail(ctx, raw, es, update, SpecError("could not delete secret: deletionPolicy Delete "
-                               "requires creationPolicy Owner", field="spec.target.deletionPolicy"))
+            return await _fail(
+                ctx,
+                raw,
+                es,
+                update,
+                SpecError(
+                    "could not delete secret: deletionPolicy Delete requires creationPolicy Owner",
+                    field="spec.target.deletionPolicy",
+                ),
+            )
         if existing is not None and _controlled_by(existing, es):
-            try:
-                await ctx.client.delete(SECRET, es.target_name(), es.namespace, uid=existing["metadata"].get("uid"))
-            except NotFound:
-                pass
+            with contextlib.suppress(NotFound):
+                await ctx.client.delete(
+                    SECRET, es.target_name(), es.namespace, uid=existing["metadata"].get("uid")
+                )
             await ctx.events.event(raw, Normal, _Event.DELETED, "secret deleted due to DeletionPolicy=Delete")
         update.ready(True, _Reason.SECRET_DELETED, "secret deleted due to DeletionPolicy=Delete")
     elif policy == DeletionPolicy.MERGE:
@@ -248,8 +274,12 @@ def _controlled_by(secret: Obj, es: ExternalSecret) -> bool:
 
 
 async def _fail(
-    ctx: ExternalSecretContext, raw: Obj, es: ExternalSecret | None, update: StatusUpdate,
-    exc: Exception, prefix: str = "invalid ExternalSecret",
+    ctx: ExternalSecretContext,
+    raw: Obj,
+    es: ExternalSecret | None,
+    update: StatusUpdate,
+    exc: Exception,
+    prefix: str = "invalid ExternalSecret",
 ) -> Result:
     """Report a failure: Ready=False with the root cause, a Warning event, backoff."""
     message = f"{prefix}: {exc}" if prefix else str(exc)
@@ -262,7 +292,9 @@ async def _fail(
     _log.warning("sync failed", error=str(exc), error_type=type(exc).__name__)
     if update.changed:
         try:
-            await ctx.client.patch(EXTERNAL_SECRET, name, namespace, {"status": update.new}, subresource="status")
+            await ctx.client.patch(
+                EXTERNAL_SECRET, name, namespace, {"status": update.new}, subresource="status"
+            )
         except NotFound:
             return Result()
     if es is None:
@@ -275,10 +307,10 @@ async def _finalize(ctx: ExternalSecretContext, raw: Obj, es: ExternalSecret) ->
     if es.spec.target.deletion_policy == DeletionPolicy.DELETE:
         secret = ctx.secrets.get(es.namespace, es.target_name())
         if secret is not None and _controlled_by(secret, es):
-            try:
-                await ctx.client.delete(SECRET, es.target_name(), es.namespace, uid=secret["metadata"].get("uid"))
-            except NotFound:
-                pass
+            with contextlib.suppress(NotFound):
+                await ctx.client.delete(
+                    SECRET, es.target_name(), es.namespace, uid=secret["metadata"].get("uid")
+                )
     await remove_finalizer(ctx.client, EXTERNAL_SECRET, raw, constants.FINALIZER_EXTERNAL_SECRET)
     ctx.metrics.forget(_KIND, es.namespace, es.name)
     return Result()

@@ -56,7 +56,9 @@ def _regexp(data: Mapping[str, bytes], source: str, target: str, field: str) -> 
 def _merge(data: Mapping[str, bytes], merge: RewriteMerge, field: str) -> dict[str, bytes]:
     for key in merge.priority:
         if key not in data and merge.priority_policy == MergePriorityPolicy.STRICT:
-            raise SpecError(f"merge priority key {key!r} not found in the data", field=f"{field}.merge.priority")
+            raise SpecError(
+                f"merge priority key {key!r} not found in the data", field=f"{field}.merge.priority"
+            )
     order = sorted(k for k in data if k not in merge.priority) + [k for k in merge.priority if k in data]
     merged: dict[str, Any] = {}
     conflicts: list[str] = []
@@ -72,7 +74,9 @@ def _merge(data: Mapping[str, bytes], merge: RewriteMerge, field: str) -> dict[s
                 conflicts.append(name)
             merged[name] = value
     if conflicts and merge.conflict_policy == MergeConflictPolicy.ERROR:
-        raise SpecError(f"merge failed with conflicts: {', '.join(sorted(set(conflicts)))}", field=f"{field}.merge")
+        raise SpecError(
+            f"merge failed with conflicts: {', '.join(sorted(set(conflicts)))}", field=f"{field}.merge"
+        )
     if merge.strategy == MergeStrategy.JSON:
         if not merge.into:
             raise SpecError("merge strategy JSON needs `into`", field=f"{field}.merge.into")

@@ -26,12 +26,16 @@ class StatusUpdate:
 
     def __init__(self, raw: Obj) -> None:
         self.old: Obj = dict(raw.get("status") or {})
-        self.new: Obj = {k: v for k, v in self.old.items()}
+        self.new: Obj = dict(self.old.items())
 
     def ready(self, status: bool, reason: str, message: str) -> None:
         """Set the Ready condition."""
         conditions, _ = set_condition(
-            self.new.get("conditions"), constants.ConditionType.READY.value, "True" if status else "False", reason, message
+            self.new.get("conditions"),
+            constants.ConditionType.READY.value,
+            "True" if status else "False",
+            reason,
+            message,
         )
         self.new["conditions"] = conditions
 

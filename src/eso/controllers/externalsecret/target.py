@@ -98,24 +98,25 @@ def check_ownership(secret: Mapping[str, Any] | None, es: ExternalSecret) -> Non
         return
     meta = secret.get("metadata") or {}
     for ref in meta.get("ownerReferences") or []:
-        if ref.get("controller") and ref.get("kind") == "ExternalSecret" and str(ref.get("apiVersion", "")).startswith(
-            "external-secrets.io/"
-        ):
-            if ref.get("name") != es.name:
-                raise OwnershipError(
-                    f'target is owned by another ExternalSecret: Secret "{es.namespace}/{meta.get("name")}" '
-                    f'is controlled by ExternalSecret "{ref.get("name")}"'
-                )
+        if (
+            ref.get("controller")
+            and ref.get("kind") == "ExternalSecret"
+            and str(ref.get("apiVersion", "")).startswith("external-secrets.io/")
+        ) and ref.get("name") != es.name:
+            raise OwnershipError(
+                f'target is owned by another ExternalSecret: Secret "{es.namespace}/{meta.get("name")}" '
+                f'is controlled by ExternalSecret "{ref.get("name")}"'
+            )
     policy = es.spec.target.creation_policy
     if policy not in (CreationPolicy.OWNER, CreationPolicy.ORPHAN):
         return
     if _is_ours(secret, es) or es.metadata.annotations.get(ADOPT_ANNOTATION) == "true":
         return
     raise OwnershipError(
-        f'Secret "{es.namespace}/{meta.get("name")}" already exists and is not managed by this ExternalSecret; '
-        f"creationPolicy {policy.value} would replace its data. To let this ExternalSecret adopt it, annotate "
-        f'the ExternalSecret with {ADOPT_ANNOTATION}="true"; or use creationPolicy Merge to add keys to it, '
-        "or choose another spec.target.name."
+        f'Secret "{es.namespace}/{meta.get("name")}" already exists and is not managed by this '
+        f"ExternalSecret; creationPolicy {policy.value} would replace its data. To let this ExternalSecret "
+        f'adopt it, annotate the ExternalSecret with {ADOPT_ANNOTATION}="true"; or use creationPolicy '
+        "Merge to add keys to it, or choose another spec.target.name."
     )
 
 
@@ -179,7 +180,9 @@ def apply_body(desired: DesiredSecret) -> dict[str, Any]:
     return body
 
 
-def needs_write(existing: Mapping[str, Any] | None, desired: DesiredSecret, manager: str, es_uid: str) -> bool:
+def needs_write(
+    existing: Mapping[str, Any] | None, desired: DesiredSecret, manager: str, es_uid: str
+) -> bool:
     """False when the Secret already is exactly what this ExternalSecret would apply."""
     if existing is None:
         return True
@@ -206,7 +209,7 @@ def needs_write(existing: Mapping[str, Any] | None, desired: DesiredSecret, mana
 
 def extra_keys_patch(secret: Mapping[str, Any], wanted: Mapping[str, bytes]) -> list[dict[str, Any]] | None:
     """JSON patch removing data keys not in ``wanted`` (guarded by resourceVersion), or None."""
-    extras = sorted(set((secret.get("data") or {})) - set(wanted))
+    extras = sorted(set(secret.get("data") or {}) - set(wanted))
     if not extras:
         return None
     rv = (secret.get("metadata") or {}).get("resourceVersion", "")
@@ -231,7 +234,11 @@ def summarize_managed_fields(obj: dict[str, Any]) -> dict[str, Any]:
             continue
         fields = entry.get("fieldsV1") or {}
         md = fields.get("f:metadata") or {}
-        parts = {"data": fields.get("f:data"), "labels": md.get("f:labels"), "annotations": md.get("f:annotations")}
+        parts = {
+            "data": fields.get("f:data"),
+            "labels": md.get("f:labels"),
+            "annotations": md.get("f:annotations"),
+        }
         mine = summary.setdefault(manager, {"data": [], "labels": [], "annotations": []})
         for part, tree in parts.items():
             for key in tree or {}:

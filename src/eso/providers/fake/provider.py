@@ -81,7 +81,9 @@ class FakeStoreProvider:
                 latest[e.key] = (version, e.value)
         store_id = (store.kind.value, store.namespace or "", store.name)
         pushed = self._pushed.setdefault(store_id, {})
-        return FakeSecretsClient(static, {k: v.encode() for k, (_, v) in latest.items()}, pushed, spec, recorder)
+        return FakeSecretsClient(
+            static, {k: v.encode() for k, (_, v) in latest.items()}, pushed, spec, recorder
+        )
 
 
 def _spec(store: StoreContext) -> FakeProvider:
