@@ -33,8 +33,8 @@ from eso.providers.base import FindQuery, MetadataPolicy, RemoteRef
 
 __all__ = ["FetchResult", "Generate", "fetch_provider_data", "remote_ref"]
 
-Generate = Callable[[int, ExternalSecretDataFromRemoteRef], Awaitable[dict[str, bytes]]]
-"""Runs the generator of ``dataFrom[index]`` (see the generators module)."""
+Generate = Callable[[ExternalSecret, int, ExternalSecretDataFromRemoteRef], Awaitable[dict[str, bytes]]]
+"""Runs the generator of ``es.spec.dataFrom[index]`` for ``es`` (see eso.controllers.generators)."""
 
 
 @dataclass
@@ -113,7 +113,7 @@ class _Fetcher:
         if entry.generator_ref() is not None:
             if generate is None:
                 raise SpecError("generators are not enabled", field=f"{where}.sourceRef.generatorRef")
-            raw = await generate(i, entry)
+            raw = await generate(self.es, i, entry)
             data = _convert.validate_keys(apply_rewrites(raw, entry.rewrite, where, self.transform))
             self.result.data.update(data)
             return
