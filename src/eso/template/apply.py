@@ -44,7 +44,7 @@ __all__ = [
     "render_key_transform",
 ]
 
-_SA_TOKEN = "kubernetes.io/service-account-token"  # noqa: S105 - a Secret type, not a credential
+_SA_TOKEN = "kubernetes.io/service-account-token"
 _SA_NAME = "kubernetes.io/service-account.name"
 _BOOTSTRAP = "bootstrap.kubernetes.io/token"
 _APPLY_BUDGET_FACTOR = 5

@@ -18,20 +18,22 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from gotp_oracle import EXPECTED, gotp_render, load_cases
+from tests.unit.template.gotp_oracle import EXPECTED, gotp_render, load_cases
 
 
 def main() -> None:
     cases = [case for case in load_cases() if case.expect is None]
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(lambda c: gotp_render(c.template, c.data), cases))
-    records = {}
+    records: dict[str, dict[str, bool | str]] = {}
     for case, (ok, out) in zip(cases, results, strict=True):
         records[case.id] = {"ok": True, "out": base64.b64encode(out).decode()} if ok else {"ok": False}
     EXPECTED.write_text(json.dumps(records, indent=1, sort_keys=True) + "\n")
-    print(f"recorded {len(records)} cases, {sum(r['ok'] for r in records.values())} rendered")
+    rendered = sum(1 for ok, _ in results if ok)
+    print(f"recorded {len(records)} cases, {rendered} rendered")
 
 
 if __name__ == "__main__":

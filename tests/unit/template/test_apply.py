@@ -422,7 +422,11 @@ async def test_engine_version_other_than_v2(engine: TemplateEngine) -> None:
     with pytest.raises(ValueError, match="engineVersion"):
         tpl({"engineVersion": "v1", "data": {"a": "b"}})
     template = ExternalSecretTemplate.model_construct(
-        engine_version="v1", data={"a": "b"}, template_from=[], metadata=tpl({}).metadata, type=None
+        engine_version="v1",  # type: ignore[arg-type]  # bypasses the model's own refusal
+        data={"a": "b"},
+        template_from=[],
+        metadata=tpl({}).metadata,
+        type=None,
     )
     with pytest.raises(TemplateError, match="unsupported template engine version") as caught:
         await render(engine, template, {})
