@@ -123,3 +123,12 @@ def test_compile_cache(engine: TemplateEngine) -> None:
     small.compile("b", "b")
     small.compile("c", "c")
     assert small.compile("a", "a") is not a  # evicted, least recently used first
+
+
+def test_printf_of_raw_bytes_is_go_exact(engine: TemplateEngine) -> None:
+    data = {"b": b'a\xff\x01\n"b\xc3\xa9'}
+    assert engine.render_bytes("t", '{{ printf "%q" .b }}', data) == b'"a\\xff\\x01\\n\\"b\xc3\xa9"'
+    assert (
+        engine.render_bytes("t", '{{ printf "%x|% X" .b .b }}', data)
+        == b"61ff010a2262c3a9|61 FF 01 0A 22 62 C3 A9"
+    )

@@ -1,12 +1,13 @@
-"""``printf`` of strings with ``%x``/``%X``, byte for byte as Go's ``fmt``.
+"""``printf`` of strings with ``%x``/``%X`` and ``%q``, byte for byte as Go's ``fmt``.
 
 gotpl formats ``%x`` of a string from its UTF-8 encoding and ignores the space flag
 (``% x`` → ``68 69`` in Go) and the per-byte ``0x`` of ``% #x``; it also fails on strings
-holding raw (non-UTF-8) bytes. This wrapper formats such directives itself from the Go
-bytes of the argument (width, ``-``, precision, ``#`` and space handled as ``fmtSbx``
-does) and leaves every other directive to gotpl. Formats with explicit argument indexes
-(``%[2]x``), ``*`` widths or the ``0`` flag on these directives are passed through
-unchanged.
+holding raw (non-UTF-8) bytes, and quotes such bytes with ``%q`` as surrogates instead of
+Go's ``\xff``. This wrapper formats those directives itself from the Go bytes of the
+argument (width, ``-``, precision, ``#`` and space handled as ``fmtSbx`` does; ``%q``
+as ``strconv.Quote``) and leaves every other directive to gotpl. Formats with explicit
+argument indexes (``%[2]x``), ``*`` widths or the ``0`` flag on these directives are passed
+through unchanged.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from eso.template.gostr import go_bytes
+from eso.template.gostr import go_bytes, has_raw_bytes
 
 __all__ = ["byte_exact_printf"]
 
@@ -41,6 +42,32 @@ def _hex(data: bytes, flags: str, width: str, precision: str | None, upper: bool
     return text + padding if "-" in flags else padding + text
 
 
+_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
+
+
+def _quote(value: str) -> str:
+    """Go's ``strconv.Quote`` of a Go string (raw bytes as ``\\xNN``)."""
+    out = ['"']
+    for char in value:
+        code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif char in ('"', "\\"):
+            out.append("\\" + char)
+        elif char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif char == " " or char.isprintable():
+            out.append(char)
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\x{code:02x}")
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    out.append('"')
+    return "".join(out)
+
+
 def _rewrite(format_string: str, args: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]] | None:
     out: list[str] = []
     new_args = list(args)
@@ -57,7 +84,18 @@ def _rewrite(format_string: str, args: tuple[Any, ...]) -> tuple[str, tuple[Any,
             return None
         flags, width, precision = match.group(1), match.group(2), match.group(3)
         value = args[index]
-        if verb in "xX" and isinstance(value, str | bytes) and "0" not in flags:
+        if (
+            verb == "q"
+            and isinstance(value, str)
+            and not (flags or width or precision)
+            and has_raw_bytes(value)
+        ):
+            out.append(format_string[last : match.start()])
+            out.append("%s")
+            new_args[index] = _quote(value)
+            last = match.end()
+            changed = True
+        elif verb in "xX" and isinstance(value, str | bytes) and "0" not in flags:
             data = value if isinstance(value, bytes) else go_bytes(value)
             out.append(format_string[last : match.start()])
             out.append("%s")
@@ -76,7 +114,7 @@ def byte_exact_printf(printf: Callable[..., object]) -> Callable[..., object]:
 
     @functools.wraps(printf)
     def go_printf(format_string: Any, *args: Any) -> object:
-        if isinstance(format_string, str) and ("x" in format_string or "X" in format_string):
+        if isinstance(format_string, str) and any(verb in format_string for verb in "xXq"):
             rewritten = _rewrite(format_string, args)
             if rewritten is not None:
                 return printf(rewritten[0], *rewritten[1])
