@@ -290,11 +290,18 @@ def _push_destinations(ps: PushSecret, result: ValidationResult) -> None:
     for i, item in enumerate(spec.data):
         path = f"spec.data[{i}]"
         remote = item.match.remote_ref
-        if item.remote_ref is not None:
+        if item.remote_ref is not None and remote is not None:
             result.error(
                 f"{path}.remoteRef",
+                f"set either {path}.match.remoteRef or {path}.remoteRef (misplaced), not both",
+            )
+        elif item.remote_ref is not None:
+            # lenient alias (some tutorials put it there): used as match.remoteRef, with a warning
+            remote = item.remote_ref
+            result.warn(
+                f"{path}.remoteRef",
                 f"belongs under match: move it to {path}.match.remoteRef (match: {{secretKey: <key>, "
-                "remoteRef: {remoteKey: <name at the provider>}})",
+                "remoteRef: {remoteKey: <name at the provider>}}); it is used as match.remoteRef meanwhile",
             )
         elif remote is None:
             result.error(

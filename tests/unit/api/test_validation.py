@@ -294,8 +294,24 @@ def test_a_plain_push_secret_is_valid() -> None:
         ),
         ({"data": [{"match": {"secretKey": "k"}}]}, "spec.data[0].match.remoteRef: is required"),
         (
-            {"data": [{"match": {"secretKey": "k"}, "remoteRef": {"remoteKey": "r"}}]},
-            "spec.data[0].remoteRef: belongs under match: move it to spec.data[0].match.remoteRef",
+            {
+                "data": [
+                    {
+                        "match": {"secretKey": "k", "remoteRef": {"remoteKey": "r"}},
+                        "remoteRef": {"remoteKey": "r"},
+                    }
+                ]
+            },
+            "spec.data[0].remoteRef: set either spec.data[0].match.remoteRef or",
+        ),
+        (
+            {
+                "data": [
+                    {"match": {"secretKey": "k"}, "remoteRef": {"remoteKey": "r"}},
+                    {"match": {"secretKey": "x", "remoteRef": {"remoteKey": "r"}}},
+                ]
+            },
+            "spec.data[1].match.remoteRef: same destination as spec.data[0]",
         ),
         (
             {"data": [*PS_OK["data"], {"match": {"secretKey": "x", "remoteRef": {"remoteKey": "r"}}}]},
@@ -337,6 +353,16 @@ def test_push_secret_rules(change: dict[str, Any], expected: str) -> None:
         del spec["selector"]
     errors = validate_push_secret(_ps(spec)).errors
     assert any(e.startswith(expected) for e in errors), errors
+
+
+def test_misplaced_data_remote_ref_is_a_lenient_alias_with_a_warning() -> None:
+    spec = {**PS_OK, "data": [{"match": {"secretKey": "k"}, "remoteRef": {"remoteKey": "r"}}]}
+    result = validate_push_secret(_ps(spec))
+    assert result.ok, result.errors
+    (warning,) = result.warnings
+    assert warning.startswith(
+        "spec.data[0].remoteRef: belongs under match: move it to spec.data[0].match.remoteRef"
+    )
 
 
 def test_missing_selector_message_shows_how_to_name_the_source_secret() -> None:
