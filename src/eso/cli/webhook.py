@@ -1,9 +1,10 @@
 """``eso webhook``: the admission webhook and its certificate management, in one process.
 
 Flag names follow ESO's ``webhook`` and ``certcontroller`` commands (eso-api §2.19);
-``--bind-address``, ``--extra-ip``, ``--cert-validity``, ``--service-account`` and
-``--manage-certs`` are eso's. Everything that listens binds 127.0.0.1 unless told
-otherwise (the chart passes ``--bind-address 0.0.0.0``). See ``docs/webhook.md``.
+``--bind-address``, ``--extra-ip``, ``--cert-validity``, ``--service-account``,
+``--manage-certs``, ``--inject-ca-bundle`` and ``--webhook-config-selector`` are eso's.
+Everything that listens binds 127.0.0.1 unless told otherwise (the chart passes
+``--bind-address 0.0.0.0``). See ``docs/webhook.md``.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ def build_webhook_settings(**opts: Any) -> WebhookSettings:
             check_interval=_seconds(opts["check_interval"], "--check-interval"),
             manage=opts["manage_certs"],
             inject_ca_bundle=opts["inject_ca_bundle"],
+            config_selector=opts["webhook_config_selector"],
         )
         return WebhookSettings(
             bind_address=opts["bind_address"],
@@ -182,6 +184,11 @@ async def _serve(
     "--inject-ca-bundle/--no-inject-ca-bundle",
     default=True,
     help="Inject the CA into labelled ValidatingWebhookConfigurations.",
+)
+@click.option(
+    "--webhook-config-selector",
+    default="external-secrets.io/component=webhook",
+    help="Label selector of the webhook configurations that get the caBundle (keep the default in it).",
 )
 @click.option(
     "--service-account",

@@ -313,7 +313,7 @@ def _new_ca(
     return cert, key
 
 
-def _issue(  # noqa: PLR0917  (one call site, positional for readability)
+def _issue(
     ca: x509.Certificate,
     ca_key: rsa.RSAPrivateKey,
     dns_names: Sequence[str],

@@ -140,11 +140,12 @@ class CertManager:
             if decision.action is Action.KEEP:
                 assert stored is not None
                 return stored
-            new = rotate(stored, self._policy, self._clock(), decision.action)
+            # key generation takes a while: keep the event loop (admission requests) free meanwhile
+            new = await asyncio.to_thread(rotate, stored, self._policy, self._clock(), decision.action)
             try:
                 await self._write(obj, new)
             except Conflict:
-                _log.info("another replica wrote the webhook Secret first; reading it again", webhook_secret=name)
+                _log.info("another replica wrote the webhook Secret first; reading it again", object=name)
                 continue
             self.secret_writes += 1
             if self._metrics is not None:
@@ -153,7 +154,7 @@ class CertManager:
                 "webhook certificate written",
                 action=decision.action.value,
                 reason=decision.reason,
-                webhook_secret=f"{namespace}/{name}",
+                object=f"{namespace}/{name}",
             )
             return new
         raise Conflict(f"webhook Secret {namespace}/{name} kept changing; will retry", status=409)

@@ -83,7 +83,7 @@ def kind_for_path(path: str) -> WebhookKind | None:
     return _BY_PATH.get(path)
 
 
-def _client_config(  # noqa: PLR0917
+def _client_config(
     kind: WebhookKind,
     url: str | None,
     service_name: str | None,

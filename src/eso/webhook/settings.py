@@ -27,8 +27,8 @@ class CertSettings:
 
     service_name: str = "external-secrets-webhook"
     service_namespace: str = "default"
-    secret_name: str = "external-secrets-webhook"  # noqa: S105  (a Secret's name)
-    secret_namespace: str = "default"  # noqa: S105
+    secret_name: str = "external-secrets-webhook"
+    secret_namespace: str = "default"
     dns_names: tuple[str, ...] = ()
     """``--dns-name``: extra DNS names the serving certificate covers."""
     ip_addresses: tuple[str, ...] = ()
@@ -39,6 +39,12 @@ class CertSettings:
     manage: bool = True
     """False: serve whatever is in the cert dir (cert-manager, a mounted Secret); touch nothing."""
     inject_ca_bundle: bool = True
+    config_selector: str = "=".join(WEBHOOK_COMPONENT_LABEL)
+    """``--webhook-config-selector``: label selector of the configurations that get the ``caBundle``.
+
+    Narrow it (``external-secrets.io/component=webhook,app.kubernetes.io/instance=eso-a``)
+    when several installations share a cluster, so they never overwrite each other's.
+    """
 
     def __post_init__(self) -> None:
         for ip in self.ip_addresses:
@@ -48,6 +54,8 @@ class CertSettings:
                 raise ConfigError(f"--extra-ip: {ip!r} is not an IP address") from None
         if self.validity <= self.lookahead:
             raise ConfigError("--cert-validity must be longer than --lookahead-interval")
+        if "=".join(WEBHOOK_COMPONENT_LABEL) not in self.config_selector.split(","):
+            raise ConfigError("--webhook-config-selector must include external-secrets.io/component=webhook")
         if self.check_interval <= 0 or self.lookahead <= 0:
             raise ConfigError("--check-interval and --lookahead-interval must be positive")
 
@@ -68,8 +76,8 @@ class CertSettings:
 
     @property
     def label_selector(self) -> str:
-        """``external-secrets.io/component=webhook``."""
-        return "=".join(WEBHOOK_COMPONENT_LABEL)
+        """The configurations to inject into (default ``external-secrets.io/component=webhook``)."""
+        return self.config_selector
 
 
 @dataclass(frozen=True)
