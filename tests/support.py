@@ -119,7 +119,9 @@ class Kubectl:
         return self.run(*args, stdin=text).stdout
 
     def get(self, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:
-        args = ["get", kind, name, "-o", "json"] + (["-n", namespace] if namespace else [])
+        args = ["get", kind, name, "-o", "json", "--show-managed-fields"] + (
+            ["-n", namespace] if namespace else []
+        )
         result = self.run(*args, check=False)
         if result.returncode != 0:
             if "NotFound" in result.stderr or "not found" in result.stderr:
