@@ -22,11 +22,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import gotpl
-from gotime.go import Time as GoTime
+from gotpl import GoFormatSpec
 from gotpl.errors import BudgetExceededError
 from gotpl.funcs.sprig.dates import _GoDateTime
 from gotpl.runtime.callables import PreparedFunctionRegistry
@@ -98,17 +98,40 @@ def prepare_functions(functions: Mapping[str, Callable[..., object]]) -> Mapping
 
 
 class _PrintedTime(_GoDateTime):
-    """gotpl's time value, printed like Go's ``time.Time.String()``."""
+    """gotpl's time value, printed like Go's ``time.Time.String()`` (``%T`` is ``time.Time``)."""
 
     __slots__ = ()
 
+    def __go_format_value__(self, kind: str, mode: str, *, nested: bool) -> str | None:
+        """gotpl's formatting hook: Go's type name for ``%T``, ``String()`` when printed."""
+        del mode, nested
+        return "time.Time" if kind == "type" else str(self)
+
+    def __go_format__(self, spec: GoFormatSpec) -> str:
+        """``printf`` verbs: ``%T`` is ``time.Time``, ``%v``/``%s`` use ``String()`` as in Go."""
+        if spec.verb == "T":
+            text = "time.Time"
+        elif spec.verb in ("v", "s"):
+            text = str(self)
+        else:
+            text = f"%!{spec.verb}(time.Time={self})"
+        width = spec.width or 0
+        pad = " " * max(width - len(text), 0)
+        return text + pad if "-" in spec.flags else pad + text
+
     def __str__(self) -> str:
-        plain = datetime(
-            self.year, self.month, self.day, self.hour, self.minute, self.second, tzinfo=self.tzinfo
-        )
         nanosecond = getattr(self, "nanosecond", self.microsecond * 1000)
-        base = GoTime.from_datetime(plain)
-        return str(GoTime.from_unix(base.unix_seconds, nanosecond, location=base.location))
+        fraction = f".{nanosecond:09d}".rstrip("0") if nanosecond else ""
+        offset = self.utcoffset() or timedelta(0)
+        minutes = int(offset.total_seconds()) // 60
+        numeric = f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+        if isinstance(self.tzinfo, timezone) or self.tzinfo is None:
+            zone = "UTC" if minutes == 0 else numeric  # Go's fixed zones have no name
+        else:
+            zone = self.tzname() or numeric
+        day = f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        clock = f"{self.hour:02d}:{self.minute:02d}:{self.second:02d}"
+        return f"{day} {clock}{fraction} {numeric} {zone}"
 
 
 def printable_time(value: datetime) -> datetime:
