@@ -17,7 +17,7 @@ decides:
 
 A reissued certificate covers the union of the names it had and the names required, so
 replicas started with different extra names converge instead of flip-flopping. Keys
-are RSA 2048 (like ESO); certificates are backdated one hour for clock skew.
+are RSA 2048 (like ESO), made by :mod:`eso.webhook.certgen`.
 """
 
 from __future__ import annotations
@@ -33,7 +33,8 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from eso.webhook.certgen import cert_pem, issue, key_pem, new_ca
 
 __all__ = [
     "SECRET_KEYS",
@@ -50,9 +51,6 @@ __all__ = [
 ]
 
 SECRET_KEYS = ("ca.crt", "ca.key", "tls.crt", "tls.key")
-_BACKDATE = datetime.timedelta(hours=1)
-_KEY_SIZE = 2048
-_CA_NAME = "eso-webhook-ca"
 
 
 class Action(enum.StrEnum):
@@ -269,97 +267,6 @@ def plan(bundle: CertBundle | None, policy: CertPolicy, now: datetime.datetime) 
     return Decision(Action.KEEP, "certificates are valid")
 
 
-def _new_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=_KEY_SIZE)
-
-
-def _key_pem(key: rsa.RSAPrivateKey) -> bytes:
-    return key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-
-
-def _new_ca(
-    now: datetime.datetime, validity: datetime.timedelta
-) -> tuple[x509.Certificate, rsa.RSAPrivateKey]:
-    key = _new_key()
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, _CA_NAME)])
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - _BACKDATE)
-        .not_valid_after(now + validity)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    return cert, key
-
-
-def _issue(
-    ca: x509.Certificate,
-    ca_key: rsa.RSAPrivateKey,
-    dns_names: Sequence[str],
-    ip_addresses: Sequence[str],
-    now: datetime.datetime,
-    validity: datetime.timedelta,
-) -> tuple[x509.Certificate, rsa.RSAPrivateKey]:
-    key = _new_key()
-    not_after = min(now + validity, ca.not_valid_after_utc)
-    names: list[x509.GeneralName] = [x509.DNSName(n) for n in dns_names]
-    names += [x509.IPAddress(ipaddress.ip_address(ip)) for ip in ip_addresses]
-    common_name = dns_names[0] if dns_names else (ip_addresses[0] if ip_addresses else "eso-webhook")
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name[:64])]))
-        .issuer_name(ca.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - _BACKDATE)
-        .not_valid_after(not_after)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=True,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
-        .add_extension(x509.SubjectAlternativeName(names), critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    return cert, key
-
-
-def _pem(cert: x509.Certificate) -> bytes:
-    return cert.public_bytes(serialization.Encoding.PEM)
-
-
 def _union(first: Sequence[str], second: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*first, *second]))
 
@@ -378,12 +285,12 @@ def rotate(
         authorities, ca_key = _certs(bundle.ca_cert), _key(bundle.ca_key)
         if authorities and ca_key is not None:
             live = [c for c in authorities if c.not_valid_after_utc > now]
-            cert, key = _issue(authorities[0], ca_key, dns, ips, now, policy.validity)
-            ca_pem = b"".join(_pem(c) for c in live) or _pem(authorities[0])
-            return CertBundle(ca_pem, bundle.ca_key, _pem(cert), _key_pem(key))
-    ca, ca_key_new = _new_ca(now, policy.validity)
-    cert, key = _issue(ca, ca_key_new, dns, ips, now, policy.validity)
+            cert, key = issue(authorities[0], ca_key, dns, ips, now, policy.validity)
+            ca_pem = b"".join(cert_pem(c) for c in live) or cert_pem(authorities[0])
+            return CertBundle(ca_pem, bundle.ca_key, cert_pem(cert), key_pem(key))
+    ca, ca_key_new = new_ca(now, policy.validity)
+    cert, key = issue(ca, ca_key_new, dns, ips, now, policy.validity)
     previous = _certs(bundle.ca_cert)[:1] if bundle is not None else []
     kept = [c for c in previous if c.not_valid_after_utc > now]
-    ca_pem = _pem(ca) + b"".join(_pem(c) for c in kept)
-    return CertBundle(ca_pem, _key_pem(ca_key_new), _pem(cert), _key_pem(key))
+    ca_pem = cert_pem(ca) + b"".join(cert_pem(c) for c in kept)
+    return CertBundle(ca_pem, key_pem(ca_key_new), cert_pem(cert), key_pem(key))

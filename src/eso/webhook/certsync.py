@@ -197,4 +197,7 @@ class CertManager:
             except (EsoError, OSError) as exc:
                 _log.warning("certificate check failed; retrying", error=str(exc), retry_in=backoff)
                 delay, backoff = backoff, min(backoff * 2, _BACKOFF_CAP)
+            except Exception:  # a bug must not end certificate management for the process
+                _log.exception("certificate check failed unexpectedly; retrying", retry_in=backoff)
+                delay, backoff = backoff, min(backoff * 2, _BACKOFF_CAP)
             await wait_any(stop, self._kick, delay)
