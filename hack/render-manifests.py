@@ -9,6 +9,7 @@ the seed tutorial, so the controller's ServiceAccount is external-secrets/extern
     hack/render-manifests.py                  # rewrite deploy/manifests/*.yaml
     hack/render-manifests.py --check          # exit 1 if they are out of date
     hack/render-manifests.py --output-dir D   # write them somewhere else
+    hack/render-manifests.py --values F       # print the chart rendered with values file F
 
 Each file starts with the release Namespace (not labelled with the release, so deleting the
 release's objects by label leaves it). Tests import this file for :func:`render_manifest`.
@@ -88,7 +89,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--output-dir", type=Path, default=OUTPUT, help="where to write (default deploy/manifests)"
     )
+    parser.add_argument("--values", type=Path, help="print the chart rendered with this values file instead")
     args = parser.parse_args(argv)
+    if args.values is not None:
+        import yaml
+
+        values = yaml.safe_load(args.values.read_text(encoding="utf-8")) or {}
+        sys.stdout.write(render_manifest(values))
+        return 0
     wanted = expected()
     if args.check:
         stale = [
