@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.support import Kubectl, OperatorRunner, operator_settings
+from tests.support import LOG_BUFFER, Kubectl, OperatorRunner, find_leaks, operator_settings
 
 
 @pytest.fixture(scope="session")
@@ -29,12 +29,28 @@ def operator_env(sandbox: Any) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def operator(sandbox: Any, operator_env: dict[str, str]) -> Iterator[OperatorRunner]:
+def operator(sandbox: Any, operator_env: dict[str, str], kubectl: Kubectl) -> Iterator[OperatorRunner]:
     runner = OperatorRunner(operator_settings(sandbox.kubeconfig, operator_env)).start()
     try:
         yield runner
+        scan_for_leaks(runner, kubectl)
     finally:
         runner.stop()
+
+
+def scan_for_leaks(runner: OperatorRunner, kubectl: Kubectl) -> None:
+    """After the suite: no secret value in any log line, Event, status or metric."""
+    texts = {
+        "operator logs": LOG_BUFFER.getvalue(),
+        "metrics": runner.operator.metrics.exposition().decode(),
+        "events": kubectl.run("get", "events", "-A", "-o", "json").stdout,
+    }
+    for kind in ("externalsecrets", "secretstores", "clustersecretstores", "pushsecrets", "clusterexternalsecrets"):
+        result = kubectl.run("get", kind, "-A", "-o", "jsonpath={.items[*].status}", check=False)
+        texts[f"{kind} status"] = result.stdout
+    leaks = find_leaks(texts)
+    assert not leaks, f"secret values leaked: {leaks}"
+    assert len(LOG_BUFFER.getvalue()) > 0, "the scan saw the operator's logs"
 
 
 @pytest.fixture

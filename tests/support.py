@@ -27,6 +27,24 @@ T = TypeVar("T")
 LOG_BUFFER = io.StringIO()
 """Every log line of in-process operators during the test session (scanned for leaks)."""
 
+SENSITIVE: set[str] = {
+    "s3cur3P@ssw0rd!",
+    "sk-abc123def456ghi789jkl",
+    "do-not-leak-4f9c2e",
+}
+"""Secret values used by tests; none may appear in a log line, Event, status or metric."""
+
+
+def sensitive(value: str) -> str:
+    """Register ``value`` as secret for the end-of-session leak scan, and return it."""
+    SENSITIVE.add(value)
+    return value
+
+
+def find_leaks(texts: dict[str, str]) -> list[str]:
+    """``where: value`` for every sensitive value found in ``texts`` (name → text)."""
+    return [f"{where}: {value}" for where, text in texts.items() for value in SENSITIVE if value in text]
+
 
 def wait_until(
     predicate: Callable[[], T | None], timeout: float = 30.0, interval: float = 0.2, what: str = ""

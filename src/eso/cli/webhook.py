@@ -81,14 +81,10 @@ def build_webhook_settings(**opts: Any) -> WebhookSettings:
 
 def _registry(service_account: tuple[str, str] | None) -> ProviderRegistry:
     """The providers whose stores this webhook validates (the same set ``eso run`` serves)."""
-    from eso.providers.aws import AWSProvider
-    from eso.providers.fake import FakeStoreProvider
-    from eso.providers.registry import ProviderRegistry
+    from eso.providers.builtin import builtin_registry
 
     env = {k: v for k, v in os.environ.items() if k.startswith(_ENDPOINT_PREFIXES)}
-    return ProviderRegistry(
-        [AWSProvider(env=env, operator_service_account=service_account), FakeStoreProvider()]
-    )
+    return builtin_registry(env, service_account)
 
 
 async def _serve(

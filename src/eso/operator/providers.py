@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from eso.providers.fake import FakeStoreProvider
+from eso.providers.builtin import builtin_registry
 from eso.providers.registry import ProviderRegistry
 from eso.settings import OperatorSettings
 
@@ -13,12 +13,7 @@ __all__ = ["build_registry", "build_template_engine"]
 
 def build_registry(settings: OperatorSettings) -> ProviderRegistry:
     """Every provider this build serves: ``aws`` and ``fake``."""
-    from eso.providers.aws import AWSProvider
-
-    aws = AWSProvider(
-        env=dict(settings.providers.env), operator_service_account=settings.controller.service_account
-    )
-    return ProviderRegistry([aws, FakeStoreProvider()])
+    return builtin_registry(settings.providers.env, settings.controller.service_account)
 
 
 def build_template_engine(settings: OperatorSettings) -> Any:
