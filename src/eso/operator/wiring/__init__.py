@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from eso.operator.wiring import externalsecret, stores
+from eso.operator.wiring import externalsecret, generators, stores
 from eso.operator.wiring.base import Wiring
 
 __all__ = ["BUILDERS", "Wiring"]
 
 BUILDERS: list[Callable[[Wiring], None]] = [
     stores.build,
+    generators.build,
     externalsecret.build,
 ]
