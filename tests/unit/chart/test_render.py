@@ -161,7 +161,11 @@ def test_release_name_and_namespace_flow_through() -> None:
     [
         ({"scopedRBAC": True}, "scopedRBAC: true needs scopedNamespace"),
         ({"replicaCount": 2}, "replicaCount > 1 needs leaderElect: true"),
-        ({"webhook": {"failurePolicy": "Sometimes"}}, "webhook.failurePolicy must be Fail or Ignore"),
+        ({"webhook": {"failurePolicy": "Sometimes"}}, "/webhook/failurePolicy': value must be one of"),
+        ({"scopedRbac": True}, "additional properties 'scopedRbac' not allowed"),
+        ({"webhook": {"failurPolicy": "Ignore"}}, "additional properties 'failurPolicy' not allowed"),
+        ({"concurrent": 0}, "/concurrent': minimum"),
+        ({"image": {"digest": "latest"}}, "/image/digest'"),
     ],
 )
 def test_unsafe_combinations_are_refused(values: dict[str, Any], message: str) -> None:
