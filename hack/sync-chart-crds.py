@@ -101,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in extra:
         (TARGET / name).unlink()
         print(f"removed {TARGET.relative_to(ROOT) / name}")
+    if stale or extra:
+        print("the chart changed: run hack/render-manifests.py to refresh deploy/manifests/")
     return 0
 
 
