@@ -31,7 +31,7 @@ from eso.metrics import Metrics
 from eso.providers.base import KubeAccess, ValidationResult
 from eso.settings import ControllerSettings
 
-__all__ = ["STORE_KINDS", "StoreReconcilerContext", "reconcile_store"]
+__all__ = ["STORE_KINDS", "StoreReconcilerContext", "reconcile_store", "sync_push_finalizer"]
 
 Obj = dict[str, Any]
 _Reason = constants.SecretStoreReason
@@ -165,3 +165,29 @@ async def _set_ready(
 
 
 STORE_KINDS = (SECRET_STORE, CLUSTER_SECRET_STORE)
+
+
+# -- PushSecret store finalizer (eso-api §2.12) ---------------------------------------------
+# Run by the PushSecret wiring (only when the PushSecret reconciler is enabled), which
+# knows from its index which PushSecrets use a store.
+
+
+async def sync_push_finalizer(client: KubeClient, info: ResourceInfo, raw: Obj, in_use: bool) -> bool:
+    """Keep ``secretstore.externalsecrets.io/finalizer`` on a store exactly while it is in use.
+
+    In use: a PushSecret with ``deletionPolicy: Delete`` has pushed to the store (it is in
+    its ``status.syncedPushSecrets``), so the store must outlive it to delete those remote
+    secrets. A store being deleted only loses the finalizer, once nothing uses it any
+    more. Returns True when the finalizer was added or removed.
+    """
+    from eso.kube.finalizers import add_finalizer, has_finalizer, remove_finalizer
+
+    present = has_finalizer(raw, constants.FINALIZER_SECRET_STORE)
+    deleting = bool((raw.get("metadata") or {}).get("deletionTimestamp"))
+    if in_use and not present and not deleting:
+        await add_finalizer(client, info, raw, constants.FINALIZER_SECRET_STORE)
+        return True
+    if not in_use and present:
+        await remove_finalizer(client, info, raw, constants.FINALIZER_SECRET_STORE)
+        return True
+    return False
