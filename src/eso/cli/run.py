@@ -134,7 +134,16 @@ def build_settings(
 
 
 def _flag(name: str, default: bool, help_: str) -> click.Option:
-    return click.Option([f"--{name}/--no-{name}"], default=default, show_default=True, help=help_)
+    """A Go-style bool flag: ``--name`` alone means true, ``--name=false`` / ``--name=true`` set it."""
+    return click.Option(
+        [f"--{name}"],
+        type=click.BOOL,
+        is_flag=False,
+        flag_value=True,
+        default=default,
+        show_default=True,
+        help=help_,
+    )
 
 
 @click.command("run", context_settings={"show_default": True})
@@ -171,9 +180,12 @@ def _flag(name: str, default: bool, help_: str) -> click.Option:
     "--log-format", default="auto", type=click.Choice(["auto", "json", "console"]), help="Log format."
 )
 @click.option(
-    "--enable-leader-election/--no-enable-leader-election",
+    "--enable-leader-election",
+    type=click.BOOL,
+    is_flag=False,
+    flag_value=True,
     default=False,
-    help="Run as one of several replicas.",
+    help="Run as one of several replicas (a Lease elects the active one).",
 )
 @click.option("--leader-election-id", default="external-secrets-controller", help="Name of the Lease.")
 @click.option(
@@ -201,7 +213,14 @@ def _flag(name: str, default: bool, help_: str) -> click.Option:
 )
 @click.option("--template-left-delimiter", default="{{", help="Template left delimiter.")
 @click.option("--template-right-delimiter", default="}}", help="Template right delimiter.")
-@click.option("--enable-extended-metric-labels/--no-enable-extended-metric-labels", default=False)
+@click.option(
+    "--enable-extended-metric-labels",
+    type=click.BOOL,
+    is_flag=False,
+    flag_value=True,
+    default=False,
+    help="Add the object's app.kubernetes.io labels to metrics.",
+)
 def command(**opts: Any) -> None:
     """Run the operator against the cluster in --kubeconfig."""
     settings = build_settings(**opts)

@@ -95,7 +95,10 @@ def etcd_spec(bins: Testbin, root: Path, ports: Sequence[int]) -> ComponentSpec:
     )
 
 
-def apiserver_spec(bins: Testbin, pki: Pki, ports: Sequence[int], etcd_url: str) -> ComponentSpec:
+def apiserver_spec(
+    bins: Testbin, pki: Pki, ports: Sequence[int], etcd_url: str, extra: Sequence[str] = ()
+) -> ComponentSpec:
+    """kube-apiserver; ``extra`` flags are appended (for example ``--watch-cache=false``)."""
     (port,) = ports
     url = f"https://127.0.0.1:{port}"
     argv = (
@@ -116,6 +119,7 @@ def apiserver_spec(bins: Testbin, pki: Pki, ports: Sequence[int], etcd_url: str)
         f"--service-account-key-file={pki.sa_pub}",
         f"--service-account-signing-key-file={pki.sa_key}",
         "--service-account-max-token-expiration=24h",
+        *extra,
     )
     return ComponentSpec(KUBE_APISERVER, argv, {"https": port}, url, lambda: probes.apiserver_ready(url, pki))
 

@@ -55,8 +55,10 @@ class Sandbox:
         echo: Callable[[str], None] | None = None,
         timeout: float = 120.0,
         stop_timeout: float = 15.0,
+        apiserver_args: Sequence[str] = (),
     ) -> None:
         self.root = Path(root).expanduser().absolute()
+        self.apiserver_args = tuple(apiserver_args)
         self.timeout = timeout
         self.stop_timeout = stop_timeout
         self._user_echo = echo
@@ -159,7 +161,7 @@ class Sandbox:
         moto_make = comp.moto_spec
         moto = self._spawn(moto_make, 1)
         etcd = self._ready(lambda p: comp.etcd_spec(bins, self.root, p), 2, deadline)
-        api = self._ready(lambda p: comp.apiserver_spec(bins, self.pki, p, etcd.url), 1, deadline)
+        api = self._ready(lambda p: comp.apiserver_spec(bins, self.pki, p, etcd.url, self.apiserver_args), 1, deadline)
         self._write_kubeconfigs(api.url)
         version = probes.api_get(api.url, self.pki, "/version")
         crd_names = self._install_project_crds(bins)

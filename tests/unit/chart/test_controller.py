@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import click
 import pytest
 
 from tests.unit.chart.chartlib import NAMESPACE, RELEASE, container, one, render
@@ -124,11 +123,6 @@ def test_eso_run_accepts_the_leader_election_arguments() -> None:
     assert settings.controller.controller_class == "b"
 
 
-@pytest.mark.xfail(
-    reason="eso run's boolean flags do not take a value yet (--enable-cluster-store-reconciler=false)",
-    raises=click.UsageError,
-    strict=False,
-)
 def test_eso_run_accepts_the_namespaced_mode_arguments() -> None:
     settings = _parse_with_eso_run(_args(SCOPED))
     assert settings.controller.namespace == "team-a"
