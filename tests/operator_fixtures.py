@@ -45,7 +45,13 @@ def scan_for_leaks(runner: OperatorRunner, kubectl: Kubectl) -> None:
         "metrics": runner.operator.metrics.exposition().decode(),
         "events": kubectl.run("get", "events", "-A", "-o", "json").stdout,
     }
-    for kind in ("externalsecrets", "secretstores", "clustersecretstores", "pushsecrets", "clusterexternalsecrets"):
+    for kind in (
+        "externalsecrets",
+        "secretstores",
+        "clustersecretstores",
+        "pushsecrets",
+        "clusterexternalsecrets",
+    ):
         result = kubectl.run("get", kind, "-A", "-o", "jsonpath={.items[*].status}", check=False)
         texts[f"{kind} status"] = result.stdout
     leaks = find_leaks(texts)

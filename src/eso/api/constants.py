@@ -6,8 +6,6 @@ columns, in alerts), so it is kept byte for byte as ESO spells it. Hash-valued m
 :mod:`eso.api.hashing`.
 """
 
-# ruff: noqa: S105  (names like SECRET_*, *_TOKEN are kinds and labels, not credentials)
-
 from __future__ import annotations
 
 from enum import StrEnum

@@ -5,8 +5,6 @@ parsed, and :mod:`eso.api.crds` turns the same constraint into the CRD schema
 (``pattern``, ``minLength``, ``maxLength``, ``format``), so both always agree.
 """
 
-# ruff: noqa: S105  (names like SECRET_*, *_TOKEN are kinds and labels, not credentials)
-
 from __future__ import annotations
 
 from typing import Annotated

@@ -8,8 +8,6 @@ GeneratorState records what a stateful generator produced, so that it can be cle
 up later.
 """
 
-# ruff: noqa: S105  (names like SECRET_*, *_TOKEN are kinds and labels, not credentials)
-
 from __future__ import annotations
 
 from enum import StrEnum

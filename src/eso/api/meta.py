@@ -7,8 +7,6 @@ Mirrors ESO's ``apis/meta/v1`` and the small shared types of ``secretstore_types
 complete manifest.
 """
 
-# ruff: noqa: S105  (names like SECRET_*, *_TOKEN are kinds and labels, not credentials)
-
 from __future__ import annotations
 
 from enum import StrEnum

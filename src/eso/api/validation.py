@@ -12,8 +12,6 @@ reported when the manifest is applied rather than at the next sync. Provider-spe
 checks belong to the providers (``Provider.validate_store``).
 """
 
-# ruff: noqa: S105  (names like SECRET_*, *_TOKEN are kinds and labels, not credentials)
-
 from __future__ import annotations
 
 from collections.abc import Collection

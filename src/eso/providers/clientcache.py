@@ -111,7 +111,11 @@ class ClientCache:
             await self._drop(key)
 
     async def _invalidate_older(self, key: ClientKey) -> None:
-        for other in [k for k in self._entries if k.store == key.store and (k.uid, k.generation) != (key.uid, key.generation)]:
+        for other in [
+            k
+            for k in self._entries
+            if k.store == key.store and (k.uid, k.generation) != (key.uid, key.generation)
+        ]:
             await self._drop(other)
 
     async def _drop(self, key: ClientKey) -> None:

@@ -87,6 +87,4 @@ def resolve_service_account_namespace(
                 "Prefer omitting auth, or use a ClusterSecretStore."
             ),
         )
-    raise SpecError(
-        _cross_namespace_message(store, "ServiceAccount", ref_name, ref_namespace), field=field
-    )
+    raise SpecError(_cross_namespace_message(store, "ServiceAccount", ref_name, ref_namespace), field=field)

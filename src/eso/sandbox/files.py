@@ -35,7 +35,7 @@ __all__ = [
 CONTEXT = "eso-sandbox"
 AWS_REGION = "eu-west-1"
 AWS_ACCESS_KEY_ID = "test"  # the emulator accepts any credentials; these are dummies
-AWS_SECRET_ACCESS_KEY = "test"  # noqa: S105 - a dummy credential for the local emulator
+AWS_SECRET_ACCESS_KEY = "test"
 INFO_VERSION = 1
 
 

@@ -161,7 +161,9 @@ class Sandbox:
         moto_make = comp.moto_spec
         moto = self._spawn(moto_make, 1)
         etcd = self._ready(lambda p: comp.etcd_spec(bins, self.root, p), 2, deadline)
-        api = self._ready(lambda p: comp.apiserver_spec(bins, self.pki, p, etcd.url, self.apiserver_args), 1, deadline)
+        api = self._ready(
+            lambda p: comp.apiserver_spec(bins, self.pki, p, etcd.url, self.apiserver_args), 1, deadline
+        )
         self._write_kubeconfigs(api.url)
         version = probes.api_get(api.url, self.pki, "/version")
         crd_names = self._install_project_crds(bins)

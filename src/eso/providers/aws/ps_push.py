@@ -34,7 +34,7 @@ def _put_params(name: str, value: str, meta: ParameterStoreMetadata, *, overwrit
         "Description": meta.description,
         "Overwrite": overwrite,
     }
-    if meta.secret_type == "SecureString":  # noqa: S105 - a parameter type, not a password
+    if meta.secret_type == "SecureString":
         params["KeyId"] = meta.kms_key_id
     if meta.tier.type == "Advanced":
         params["Tier"] = "Advanced"

@@ -34,7 +34,7 @@ _JSON_REQUIRED = "PushSecret for aws secrets manager with a pushSecretData prope
 
 
 def _value_params(value: bytes, meta: SecretsManagerMetadata) -> dict[str, Any]:
-    if meta.secret_push_format == "string":  # noqa: S105 - a format name
+    if meta.secret_push_format == "string":
         return {"SecretString": pushdata.text_of(value)}
     return {"SecretBinary": value}
 
