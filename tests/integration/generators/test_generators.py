@@ -15,7 +15,14 @@ from typing import Any
 
 import pytest
 
-from tests.integration.builders import external_secret, fake_store, wait_es, wait_es_message, wait_store_ready
+from tests.integration.builders import (
+    events_for,
+    external_secret,
+    fake_store,
+    wait_es,
+    wait_es_message,
+    wait_store_ready,
+)
 from tests.support import Kubectl, OperatorRunner, wait_until
 
 GEN = "generators.external-secrets.io/v1alpha1"
@@ -241,3 +248,22 @@ def test_an_operator_restart_regenerates_nothing(
         assert secret is not None
         assert (secret_of(kubectl, name, namespace), secret["metadata"]["resourceVersion"]) == before[name]
     assert metrics.provider_calls("Fake", "GetSecret") == 0
+
+
+def test_a_new_external_secret_gets_one_value_not_two(
+    operator: OperatorRunner, kubectl: Kubectl, namespace: str
+) -> None:
+    """The reconcile queued by the first one (its finalizer patch) may still see no status:
+    it must not replace the value that was just written."""
+    kubectl.apply(generator("Password", "pw", namespace, {}))
+    names = [f"es-{i}" for i in range(5)]
+    kubectl.apply([es_with(namespace, n, from_generator("Password", "pw")) for n in names])
+    for name in names:
+        wait_es(kubectl, name, namespace)
+    first = {name: secret_of(kubectl, name, namespace) for name in names}
+    time.sleep(2.0)
+    for name in names:
+        assert secret_of(kubectl, name, namespace) == first[name]
+        reasons = [e["reason"] for e in events_for(kubectl, namespace, name)]
+        assert reasons.count("Created") == 1
+        assert "Updated" not in reasons

@@ -95,7 +95,12 @@ def virtualize(cluster_generator: Obj, namespace: str) -> Obj:
     return {
         "apiVersion": GENERATORS_API_VERSION,
         "kind": kind.value,
-        "metadata": {"name": str(meta.get("name", "")), "namespace": namespace, "uid": meta.get("uid", "")},
+        "metadata": {
+            "name": str(meta.get("name", "")),
+            "namespace": namespace,
+            "uid": meta.get("uid", ""),
+            "resourceVersion": meta.get("resourceVersion", ""),
+        },
         "spec": inner,
     }
 

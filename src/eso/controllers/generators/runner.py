@@ -8,6 +8,10 @@ ExternalSecret's refresh logic: a generated value lives in the Secret, nothing a
 it is held in memory, and an operator restart or upgrade regenerates nothing (with
 ``refreshPolicy: CreatedOnce`` or ``refreshInterval: 0`` a value is generated once).
 
+A value generated for one refresh is reused if the same refresh is asked for again
+(a reconcile acting on a cache that has not seen the status of the previous one yet,
+see :mod:`~eso.controllers.generators.epochs`).
+
 A generator whose ``spec.controller`` names another controller class is not run: the
 entry fails with a message saying which class owns it.
 """
@@ -17,6 +21,7 @@ from __future__ import annotations
 import structlog
 
 from eso.api.externalsecret import ExternalSecret, ExternalSecretDataFromRemoteRef, GeneratorRef
+from eso.controllers.generators.epochs import Epochs, epoch_of
 from eso.controllers.generators.registry import GenerateRequest, GeneratorRegistry, builtin_registry
 from eso.controllers.generators.resolve import ResolvedGenerator, resolve
 from eso.errors import SpecError
@@ -36,11 +41,17 @@ class Generators:
     """Resolves and runs generators; an instance is the reconciler's ``Generate`` callable."""
 
     def __init__(
-        self, client: KubeClient, *, controller_class: str, registry: GeneratorRegistry | None = None
+        self,
+        client: KubeClient,
+        *,
+        controller_class: str,
+        registry: GeneratorRegistry | None = None,
+        epochs: Epochs | None = None,
     ) -> None:
         self._client = client
         self._class = controller_class
         self.registry = registry or builtin_registry()
+        self.epochs = epochs or Epochs()
 
     async def __call__(
         self, es: ExternalSecret, index: int, entry: ExternalSecretDataFromRemoteRef
@@ -50,7 +61,16 @@ class Generators:
         field = entry_field(index)
         if ref is None:
             raise SpecError("is not a generator entry", field=field)
-        return await self.generate(ref, es.namespace, field=field)
+        resolved = await self.resolve(ref, es.namespace, field=field)
+        meta = resolved.manifest.get("metadata") or {}
+        epoch = epoch_of(es, index, str(meta.get("uid", "")), str(meta.get("resourceVersion", "")))
+        reused = self.epochs.get(epoch)
+        if reused is not None:
+            _log.debug("reusing the value generated for this refresh", generator=resolved.display)
+            return reused
+        data = await self._run(resolved, es.namespace, field)
+        self.epochs.put(epoch, data)
+        return data
 
     async def resolve(self, ref: GeneratorRef, namespace: str, *, field: str) -> ResolvedGenerator:
         """The generator ``ref`` names, seen from ``namespace``."""
@@ -76,7 +96,9 @@ class Generators:
 
     async def generate(self, ref: GeneratorRef, namespace: str, *, field: str) -> dict[str, bytes]:
         """Resolve ``ref`` and generate; errors name ``field`` (and the generator's own field)."""
-        resolved = await self.resolve(ref, namespace, field=field)
+        return await self._run(await self.resolve(ref, namespace, field=field), namespace, field)
+
+    async def _run(self, resolved: ResolvedGenerator, namespace: str, field: str) -> dict[str, bytes]:
         if self.is_unmanaged(resolved):
             raise SpecError(
                 f'{resolved.display} belongs to controller class "{resolved.controller}"; '

@@ -17,7 +17,7 @@ def _cluster_generator(kind: str, generator: dict[str, object]) -> dict[str, obj
     return {
         "apiVersion": "generators.external-secrets.io/v1alpha1",
         "kind": "ClusterGenerator",
-        "metadata": {"name": "shared", "uid": "u-1"},
+        "metadata": {"name": "shared", "uid": "u-1", "resourceVersion": "7"},
         "spec": {"kind": kind, "generator": generator},
     }
 
@@ -28,7 +28,7 @@ def test_cluster_generator_becomes_a_namespaced_generator_in_the_consumer_namesp
     assert virtual == {
         "apiVersion": "generators.external-secrets.io/v1alpha1",
         "kind": "Password",
-        "metadata": {"name": "shared", "namespace": "team-a", "uid": "u-1"},
+        "metadata": {"name": "shared", "namespace": "team-a", "uid": "u-1", "resourceVersion": "7"},
         "spec": spec,
     }
     assert virtualize(_cluster_generator("UUID", {"uuidSpec": {}}), "b")["spec"] == {}
