@@ -30,7 +30,7 @@ def operator_env(sandbox: Any) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def operator(sandbox: Any, operator_env: dict[str, str], kubectl: Kubectl) -> Iterator[OperatorRunner]:
-    runner = OperatorRunner(operator_settings(sandbox.kubeconfig, operator_env)).start()
+    runner = OperatorRunner(operator_settings(sandbox.kubeconfig, operator_env, serve=True)).start()
     try:
         yield runner
         scan_for_leaks(runner, kubectl)

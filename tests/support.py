@@ -63,8 +63,10 @@ def wait_until(
     raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}: last={last!r}")
 
 
-def operator_settings(kubeconfig: Path, env: dict[str, str], **controller: Any) -> OperatorSettings:
-    """Settings for an in-process operator against the sandbox (no HTTP servers)."""
+def operator_settings(
+    kubeconfig: Path, env: dict[str, str], *, serve: bool = False, **controller: Any
+) -> OperatorSettings:
+    """Settings for an in-process operator against the sandbox (``serve``: HTTP endpoints on random ports)."""
     base = ControllerSettings(
         service_account=("external-secrets", "external-secrets"),
         backoff_base=0.5,
@@ -75,7 +77,9 @@ def operator_settings(kubeconfig: Path, env: dict[str, str], **controller: Any) 
     return OperatorSettings(
         kube=KubeSettings(kubeconfig=str(kubeconfig), client_qps=0),
         controller=replace(base, **controller),
-        metrics=MetricsSettings(metrics_addr="0", health_addr="0"),
+        metrics=MetricsSettings(
+            metrics_addr="127.0.0.1:0" if serve else "0", health_addr="127.0.0.1:0" if serve else "0"
+        ),
         providers=ProviderSettings(env={k: v for k, v in env.items() if k.startswith("AWS_")}),
     )
 

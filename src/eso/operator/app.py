@@ -57,6 +57,11 @@ class Operator:
 
     # -- lifecycle ------------------------------------------------------------------------
 
+    @property
+    def endpoints(self) -> dict[str, tuple[str, int]]:
+        """Where the metrics and health servers listen (``metrics``, ``health`` → host, port)."""
+        return dict(self._servers.bound)
+
     def ready(self) -> bool:
         """True once every informer cache has synced."""
         return bool(self._informers) and all(i.has_synced for i in self._informers)
