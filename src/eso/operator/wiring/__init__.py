@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from eso.operator.wiring import externalsecret, generators, pushsecret, stores
+from eso.operator.wiring import clusterpushsecret, externalsecret, generators, pushsecret, stores
 from eso.operator.wiring.base import Wiring
 
 __all__ = ["BUILDERS", "Wiring"]
@@ -19,4 +19,5 @@ BUILDERS: list[Callable[[Wiring], None]] = [
     generators.build,
     externalsecret.build,
     pushsecret.build,
+    clusterpushsecret.build,
 ]
