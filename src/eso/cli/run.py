@@ -75,14 +75,12 @@ def build_settings(
     service_account: str | None = None,
     template_left_delimiter: str = "{{",
     template_right_delimiter: str = "}}",
-    enable_extended_metric_labels: bool = False,
     enable_cluster_store_reconciler: bool = True,
     enable_secret_store_reconciler: bool = True,
     enable_cluster_external_secret_reconciler: bool = True,
     enable_push_secret_reconciler: bool = True,
     enable_cluster_push_secret_reconciler: bool = True,
     enable_flood_gate: bool = True,
-    enable_generator_state: bool = True,
 ) -> OperatorSettings:
     """Turn the parsed flags into OperatorSettings (raises click errors on bad values)."""
     identity = leader_election_identity or f"{socket.gethostname()}_{os.getpid()}"
@@ -107,7 +105,6 @@ def build_settings(
                 enable_flood_gate=enable_flood_gate,
                 store_requeue_interval=_seconds(store_requeue_interval, "--store-requeue-interval"),
                 service_account=_service_account(service_account),
-                enable_generator_state=enable_generator_state,
             ),
             leader_election=LeaderElectionSettings(
                 enabled=enable_leader_election,
@@ -121,7 +118,6 @@ def build_settings(
             metrics=MetricsSettings(
                 metrics_addr=metrics_addr,
                 health_addr=live_addr,
-                enable_extended_metric_labels=enable_extended_metric_labels,
             ),
             logging=LoggingSettings(level=loglevel, format=log_format),
             template=TemplateSettings(
@@ -213,14 +209,6 @@ def _flag(name: str, default: bool, help_: str) -> click.Option:
 )
 @click.option("--template-left-delimiter", default="{{", help="Template left delimiter.")
 @click.option("--template-right-delimiter", default="}}", help="Template right delimiter.")
-@click.option(
-    "--enable-extended-metric-labels",
-    type=click.BOOL,
-    is_flag=False,
-    flag_value=True,
-    default=False,
-    help="Add the object's app.kubernetes.io labels to metrics.",
-)
 def command(**opts: Any) -> None:
     """Run the operator against the cluster in --kubeconfig."""
     settings = build_settings(**opts)
@@ -238,6 +226,5 @@ for _name, _default, _help in (
     ("enable-push-secret-reconciler", True, "Reconcile PushSecrets."),
     ("enable-cluster-push-secret-reconciler", True, "Reconcile ClusterPushSecrets."),
     ("enable-flood-gate", True, "Wait for a store to be Ready before using it."),
-    ("enable-generator-state", True, "Keep generated values in GeneratorState objects."),
 ):
     command.params.append(_flag(_name, _default, _help))
