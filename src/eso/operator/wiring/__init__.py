@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from eso.operator.wiring import clusterpushsecret, externalsecret, generators, pushsecret, stores
+from eso.operator.wiring import (
+    clusterexternalsecret,
+    clusterpushsecret,
+    externalsecret,
+    generators,
+    pushsecret,
+    stores,
+)
 from eso.operator.wiring.base import Wiring
 
 __all__ = ["BUILDERS", "Wiring"]
@@ -18,6 +25,7 @@ BUILDERS: list[Callable[[Wiring], None]] = [
     stores.build,
     generators.build,
     externalsecret.build,
+    clusterexternalsecret.build,
     pushsecret.build,
     clusterpushsecret.build,
 ]
