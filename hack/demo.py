@@ -15,6 +15,7 @@ import base64
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -47,6 +48,7 @@ class Demo:
         self.dir = directory
         self.env: dict[str, str] = {}
         self.operator: subprocess.Popen[bytes] | None = None
+        self.webhook: subprocess.Popen[bytes] | None = None
 
     # -- plumbing ----------------------------------------------------------------------
 
@@ -112,18 +114,87 @@ class Demo:
         self.show("version", "-o", "yaml")
 
     def step1_install(self) -> None:
-        step("Step 1: install eso (CRDs, namespace, ServiceAccount, RBAC)")
+        step("Step 1: install eso (the chart rendered to deploy/manifests/eso.yaml)")
         manifests = ROOT / "deploy" / "manifests" / "eso.yaml"
-        if manifests.exists():
-            say(f"$ kubectl apply --server-side -f {manifests.relative_to(ROOT)}")
-            self.kubectl("apply", "--server-side", "--force-conflicts", "-f", str(manifests))
-        else:
-            self.kubectl("create", "namespace", "external-secrets", check=False)
-            self.kubectl(
-                "create", "serviceaccount", "external-secrets", "-n", "external-secrets", check=False
-            )
+        say(f"$ kubectl apply --server-side -f {manifests.relative_to(ROOT)}")
+        self.kubectl("apply", "--server-side", "--force-conflicts", "-f", str(manifests))
+        self.show("get", "deployments,serviceaccounts,services", "-n", "external-secrets")
         self.show("get", "crd", "-l", "external-secrets.io/component=controller", "-o", "name")
-        self.show("get", "serviceaccount", "external-secrets", "-n", "external-secrets")
+        say("(no kubelet runs in the sandbox: the Deployments stay unscheduled; eso runs locally below)")
+        self.start_webhook()
+
+    def start_webhook(self) -> None:
+        """Run the admission webhook on 127.0.0.1 and point the chart's webhook configuration at it."""
+        port = _free_port()
+        log = open(self.dir / "logs" / "eso-webhook.log", "wb")  # noqa: SIM115 - closed with the process
+        self.webhook = subprocess.Popen(
+            [
+                *ESO,
+                "webhook",
+                "--port",
+                str(port),
+                "--bind-address",
+                "127.0.0.1",
+                "--extra-ip",
+                "127.0.0.1",
+                "--service-name",
+                "external-secrets-webhook",
+                "--service-namespace",
+                "external-secrets",
+                "--secret-name",
+                "external-secrets-webhook",
+                "--secret-namespace",
+                "external-secrets",
+                "--cert-dir",
+                str(self.dir / "webhook-certs"),
+                "--healthz-addr",
+                "0",
+                "--metrics-addr",
+                "0",
+                "--service-account",
+                "external-secrets/external-secrets",
+                "--log-format",
+                "json",
+            ],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        name = "external-secrets-webhook"
+        config = json.loads(self.kubectl("get", "validatingwebhookconfiguration", name, "-o", "json").stdout)
+        for hook in config["webhooks"]:
+            path = hook["clientConfig"]["service"]["path"]
+            hook["clientConfig"] = {"url": f"https://127.0.0.1:{port}{path}"}
+        self.kubectl("replace", "-f", "-", stdin=json.dumps(config))
+
+        def injected() -> bool:
+            live = json.loads(
+                self.kubectl("get", "validatingwebhookconfiguration", name, "-o", "json").stdout
+            )
+            return all(h["clientConfig"].get("caBundle") for h in live["webhooks"])
+
+        self.wait(injected, "the webhook's CA bundle")
+        say(f"eso webhook serving on https://127.0.0.1:{port} (certificate and caBundle made by eso itself)")
+
+    def service_account_kubeconfig(self) -> Path:
+        """A kubeconfig that authenticates as external-secrets/external-secrets (the chart's RBAC applies)."""
+        token = self.kubectl(
+            "create", "token", "external-secrets", "-n", "external-secrets", "--duration", "24h"
+        ).stdout.strip()
+        admin = yaml.safe_load((self.dir / "kubeconfig").read_text())
+        cluster = admin["clusters"][0]
+        config = {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "current-context": "eso",
+            "clusters": [{"name": "sandbox", "cluster": cluster["cluster"]}],
+            "users": [{"name": "external-secrets", "user": {"token": token}}],
+            "contexts": [{"name": "eso", "context": {"cluster": "sandbox", "user": "external-secrets"}}],
+        }
+        path = self.dir / "eso-serviceaccount.kubeconfig"
+        path.write_text(yaml.safe_dump(config))
+        path.chmod(0o600)
+        return path
 
     def step2_iam(self) -> None:
         step("Step 2: IAM policy, role with trust policy, annotated ServiceAccount (IRSA)")
@@ -150,12 +221,15 @@ class Demo:
         )
 
     def start_operator(self) -> None:
-        step("eso run, as ServiceAccount external-secrets/external-secrets")
+        step("eso run, authenticated as ServiceAccount external-secrets/external-secrets (the chart's RBAC)")
+        kubeconfig = self.service_account_kubeconfig()
         log = open(self.dir / "logs" / "eso-run.log", "wb")  # noqa: SIM115 - closed with the process
         self.operator = subprocess.Popen(
             [
                 *ESO,
                 "run",
+                "--kubeconfig",
+                str(kubeconfig),
                 "--service-account",
                 "external-secrets/external-secrets",
                 "--metrics-addr",
@@ -256,13 +330,20 @@ class Demo:
         say(f"aws secretsmanager get-secret-value --secret-id myapp-api-key-pushed → {value}")
 
     def down(self) -> None:
-        if self.operator is not None and self.operator.poll() is None:
-            self.operator.terminate()
-            try:
-                self.operator.wait(20)
-            except subprocess.TimeoutExpired:
-                self.operator.kill()
+        for proc in (self.operator, self.webhook):
+            if proc is not None and proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
         subprocess.run([*ESO, "dev", "down", "--dir", str(self.dir)], check=False)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def _ready(obj: dict[str, Any] | None) -> bool:
