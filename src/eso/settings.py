@@ -73,6 +73,10 @@ class ControllerSettings:
     """Share identical provider reads across ExternalSecrets within a refresh window."""
     batch_reads: bool = True
     """Use BatchGetSecretValue / GetParameters for many keys at once."""
+    provider_rate_limits: bool = True
+    """Per-store token bucket at the provider's default rate (see Provider.rate_limit)."""
+    circuit_breaker: bool = True
+    """Fail fast while a store's provider keeps failing (see eso.providers.guard)."""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ ESO's ``secretstore.Manager`` (eso-api §2.4), with eso's differences:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +24,7 @@ from eso.kube.client import KubeClient
 from eso.kube.informer import Informer
 from eso.providers.base import CallRecorder, KubeAccess, Provider, SecretsClient, StoreContext, StoreKind
 from eso.providers.clientcache import ClientCache, ClientKey
+from eso.providers.guard import BreakerSettings, guard
 from eso.providers.registry import ProviderRegistry
 from eso.settings import ControllerSettings
 
@@ -196,9 +196,15 @@ class StoreResolver:
             generation=store.metadata.generation,
             consumer_namespace=consumer_namespace if store.is_cluster else "",
         )
-        factory: Callable[[], Any] = lambda: provider.new_client(context, self._kube_access, self._recorder)  # noqa: E731
-        client = await self._cache.get(key, factory)
+        client = await self._cache.get(key, lambda: self._new_client(provider, context))
         return ResolvedStore(store, provider, context, client, key)
+
+    async def _new_client(self, provider: Provider, context: StoreContext) -> SecretsClient:
+        """A provider client behind the store's rate limit and circuit breaker."""
+        client = await provider.new_client(context, self._kube_access, self._recorder)
+        qps, burst = provider.rate_limit(context.spec) if self._settings.provider_rate_limits else (0.0, 1)
+        breaker = BreakerSettings() if self._settings.circuit_breaker else BreakerSettings(threshold=10**9)
+        return guard(client, qps=qps, burst=burst, breaker=breaker)
 
 
 def _is_ready(store: Store) -> bool:

@@ -263,6 +263,10 @@ class Provider(Protocol):
         """What stores with this spec can do."""
         ...
 
+    def rate_limit(self, spec: Model) -> tuple[float, int]:
+        """Default request rate for one store's client: ``(qps, burst)``; qps 0 = unlimited."""
+        ...
+
     def validate_store(self, store: StoreContext) -> list[str]:
         """Static validation; returns warnings, raises SpecError on an invalid spec."""
         ...

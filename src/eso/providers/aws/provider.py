@@ -80,6 +80,16 @@ class AWSProvider:
         """Secrets Manager and Parameter Store stores read and write."""
         return Capabilities.READ_WRITE
 
+    def rate_limit(self, spec: Model) -> tuple[float, int]:
+        """Default per-store request rate (qps, burst), under AWS's published quotas.
+
+        Parameter Store shares 40 requests/s per account and Region; Secrets Manager's read
+        quotas are far higher, and reads are batched 20 to a call.
+        """
+        if isinstance(spec, AWSSpec) and spec.service.value == "ParameterStore":
+            return 20.0, 40
+        return 50.0, 100
+
     def _spec(self, store: StoreContext) -> AWSSpec:
         if not isinstance(store.spec, AWSSpec):
             raise SpecError("the store spec is not an AWS provider spec", field="spec.provider.aws")

@@ -58,6 +58,9 @@ class FakeStoreProvider:
     def capabilities(self, spec: Model) -> Capabilities:
         return Capabilities.READ_WRITE
 
+    def rate_limit(self, spec: Model) -> tuple[float, int]:
+        return 0.0, 1
+
     def validate_store(self, store: StoreContext) -> list[str]:
         spec = _spec(store)
         for i, entry in enumerate(spec.data):
