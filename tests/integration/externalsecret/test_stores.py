@@ -141,6 +141,37 @@ def test_cluster_secret_store_conditions_are_enforced_on_every_use(
         kubectl.delete("namespace", denied)
 
 
+def test_cluster_secret_store_conditions_by_name_and_unanchored_regex(
+    operator: OperatorRunner, kubectl: Kubectl
+) -> None:
+    tag = uuid.uuid4().hex[:8]
+    by_name = _namespace(kubectl, {"eso-test": "true"})
+    by_regex = _namespace(kubectl, {"eso-test": "true"})
+    denied = _namespace(kubectl, {"eso-test": "true"})
+    css = f"css-names-{tag}"
+    store = {
+        "apiVersion": "external-secrets.io/v1",
+        "kind": "ClusterSecretStore",
+        "metadata": {"name": css},
+        "spec": {
+            "provider": {"fake": {"data": [{"key": "k", "value": "shared"}]}},
+            "conditions": [{"namespaces": [by_name]}, {"namespaceRegexes": [by_regex[-8:]]}],
+        },
+    }
+    try:
+        kubectl.apply(store)
+        wait_store_ready(kubectl, "clustersecretstore", css, None)
+        for ns in (by_name, by_regex, denied):
+            kubectl.apply(_es(ns, "use", css, kind="ClusterSecretStore"))
+        wait_es(kubectl, "use", by_name)
+        wait_es(kubectl, "use", by_regex)  # the regex matches the end of the name: unanchored, like Go
+        wait_es_message(kubectl, "use", denied, "denied by spec.condition")
+    finally:
+        kubectl.delete("clustersecretstore", css)
+        for ns in (by_name, by_regex, denied):
+            kubectl.delete("namespace", ns)
+
+
 def test_stores_of_another_controller_class_are_ignored(
     operator: OperatorRunner, kubectl: Kubectl, namespace: str
 ) -> None:
