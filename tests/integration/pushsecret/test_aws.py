@@ -7,6 +7,8 @@ API calls are counted with ``externalsecret_provider_api_calls_count``.
 from __future__ import annotations
 
 import json
+import time
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -294,3 +296,123 @@ def test_parameter_store_push_update_and_delete(
 
 def _ssm_decoded() -> dict[str, Any]:
     return {"apiVersion": METADATA_API, "kind": "PushSecretMetadata", "spec": {"encodeAsDecoded": True}}
+
+
+def _count(runner: OperatorRunner, call: str) -> tuple[float, float]:
+    metrics = runner.operator.metrics
+    return metrics.provider_calls(SM, call), metrics.provider_calls(SM, call, "error")
+
+
+def _sm_calls(runner: OperatorRunner) -> dict[str, tuple[float, float]]:
+    names = ("DescribeSecret", "CreateSecret", "GetSecretValue", "PutSecretValue", "TagResource")
+    return {name: _count(runner, name) for name in names if any(_count(runner, name))}
+
+
+def test_calls_per_push_and_a_restart_pushes_nothing(
+    start_operator: Callable[..., OperatorRunner],
+    kubectl: Kubectl,
+    namespace: str,
+    aws: AwsHelper,
+    remote: Callable[[str], str],
+) -> None:
+    # a controller class of its own keeps the session operator away: exact counts, a real restart
+    klass = f"ps-restart-{namespace[-8:]}"
+    first = start_operator(namespace=namespace, controller_class=klass)
+    kubectl.apply(irsa_service_account(namespace))
+    store = aws_store(namespace, "aws")
+    store["spec"]["controller"] = klass
+    kubectl.apply(store)
+    wait_store_ready(kubectl, "secretstore", "aws", namespace)
+    name = remote("counted")
+    kubectl.apply(secret(namespace, "src", {"k": "v1"}, labels=SOURCE_LABEL))
+    kubectl.apply(
+        push_secret(namespace, "ps", stores=[store_ref("aws")], source="src", data=[entry("k", name)])
+    )
+    ps = wait_ps(kubectl, "ps", namespace)
+    assert _sm_calls(first) == {"DescribeSecret": (0, 1), "CreateSecret": (1, 0)}, "create: 2 calls"
+    kubectl.apply(secret(namespace, "src", {"k": "v2"}, labels=SOURCE_LABEL))
+    ps = wait_version_change(kubectl, "ps", namespace, ps["status"]["syncedResourceVersion"])
+    assert _sm_calls(first) == {
+        "DescribeSecret": (1, 1),
+        "CreateSecret": (1, 0),
+        "GetSecretValue": (1, 0),
+        "PutSecretValue": (1, 0),
+    }, "update: 3 calls"
+    kubectl.run("annotate", "pushsecret", "ps", "-n", namespace, "force-push=1")
+    ps = wait_version_change(kubectl, "ps", namespace, ps["status"]["syncedResourceVersion"])
+    assert _sm_calls(first)["PutSecretValue"] == (1, 0), "unchanged: 2 reads, no write"
+    assert _sm_calls(first)["GetSecretValue"] == (2, 0)
+    first.call(first.operator.stop())
+
+    second = start_operator(namespace=namespace, controller_class=klass)
+    counters = second.operator.metrics.counters
+    wait_until(
+        lambda: counters.value("controller_runtime_reconcile_total", "pushsecret", "success") >= 1,
+        what="the PushSecret reconciled by the restarted operator",
+    )
+    time.sleep(1.0)
+    assert _sm_calls(second) == {}, "a restart makes no provider call"
+    after = kubectl.get("pushsecret", "ps", namespace) or {}
+    assert after["metadata"]["resourceVersion"] == ps["metadata"]["resourceVersion"], "and writes no status"
+    assert _sm_value(aws, name) == b"v2"
+
+
+def test_deleting_the_namespace_deletes_what_was_pushed_and_does_not_hang(
+    operator: OperatorRunner, kubectl: Kubectl, aws: AwsHelper, remote: Callable[[str], str]
+) -> None:
+    """Through a ClusterSecretStore (credentials outside the namespace) the remote secret is
+    deleted; through a namespaced store whose credentials go with the namespace it may have
+    to be left in place, but the namespace deletion never hangs."""
+    suffix = uuid.uuid4().hex[:8]
+    namespace, creds = f"ps-ns-delete-{suffix}", f"ps-ns-creds-{suffix}"
+    cluster = f"ps-ns-delete-{suffix}"
+    kubectl.run("create", "namespace", namespace)
+    kubectl.run("create", "namespace", creds)
+    try:
+        kubectl.apply(irsa_service_account(creds))
+        auth = {"jwt": {"serviceAccountRef": {"name": "eso-sa", "namespace": creds}}}
+        force = {"forceDeleteWithoutRecovery": True}
+        kubectl.apply(
+            aws_store(namespace, cluster, kind="ClusterSecretStore", auth=auth, secretsManager=force)
+        )
+        wait_store_ready(kubectl, "clustersecretstore", cluster, None)
+        _stores(kubectl, namespace, aws={"secretsManager": {"forceDeleteWithoutRecovery": True}})
+        via_cluster, via_namespaced = remote("via-cluster"), remote("via-namespaced")
+        kubectl.apply(secret(namespace, "src", {"k": "v"}))
+        for name, ref, remote_key in (
+            ("ps-cluster", store_ref(cluster, "ClusterSecretStore"), via_cluster),
+            ("ps-namespaced", store_ref("aws"), via_namespaced),
+        ):
+            kubectl.apply(
+                push_secret(
+                    namespace,
+                    name,
+                    stores=[ref],
+                    source="src",
+                    data=[entry("k", remote_key)],
+                    deletionPolicy="Delete",
+                )
+            )
+            wait_ps(kubectl, name, namespace)
+        assert _exists(aws, via_cluster)
+        wait_until(
+            lambda: (
+                "secretstore.externalsecrets.io/finalizer"
+                in (
+                    ((kubectl.get("secretstore", "aws", namespace) or {}).get("metadata") or {}).get(
+                        "finalizers"
+                    )
+                    or []
+                )
+            ),
+            what="store pinned by the PushSecret",
+        )
+        kubectl.delete("namespace", namespace)
+        wait_until(lambda: kubectl.get("namespace", namespace) is None, timeout=90, what="namespace deleted")
+        assert not _exists(aws, via_cluster), "deleted through the ClusterSecretStore"
+        css = kubectl.get("clustersecretstore", cluster) or {}
+        assert not (css.get("metadata") or {}).get("finalizers"), "the ClusterSecretStore is no longer pinned"
+    finally:
+        kubectl.delete("namespace", namespace)
+        kubectl.delete("clustersecretstore", cluster)
+        kubectl.delete("namespace", creds)

@@ -9,7 +9,7 @@ import json
 import time
 from typing import Any
 
-from tests.integration.builders import events_for, fake_store, secret, wait_store_ready
+from tests.integration.builders import events_for, external_secret, fake_store, secret, wait_store_ready
 from tests.integration.pushsecret.helpers import (
     assert_no_value_in_status_or_events,
     entry,
@@ -284,3 +284,65 @@ def test_deleted_source_with_delete_policy_cleans_up_the_provider(
     assert (ready_condition(ps) or {})["message"] == "source secret deleted; provider secrets cleaned up"
     assert not synced_map(ps)
     assert fake_value(operator, namespace, "fake", "ra") is None
+
+
+def test_a_secret_made_by_an_external_secret_is_watched_as_a_source(
+    operator: OperatorRunner, kubectl: Kubectl, namespace: str
+) -> None:
+    """ExternalSecret → Secret → PushSecret: the managed-Secret cache eso holds anyway feeds the push."""
+    kubectl.apply(fake_store(namespace, {"db": "one"}, name="upstream"))
+    _store(kubectl, namespace, "downstream")
+    wait_store_ready(kubectl, "secretstore", "upstream", namespace)
+    kubectl.apply(
+        external_secret(
+            namespace,
+            "es",
+            {
+                "refreshInterval": "1h",
+                "secretStoreRef": {"name": "upstream", "kind": "SecretStore"},
+                "target": {"name": "chain"},
+                "data": [{"secretKey": "db", "remoteRef": {"key": "db"}}],
+            },
+        )
+    )
+    wait_until(lambda: kubectl.secret_data("chain", namespace), what="ES target Secret")
+    kubectl.apply(
+        push_secret(
+            namespace, "ps", stores=[store_ref("downstream")], source="chain", data=[entry("db", "copy")]
+        )
+    )
+    wait_ps(kubectl, "ps", namespace)
+    assert fake_value(operator, namespace, "downstream", "copy") == b"one"
+    kubectl.apply(fake_store(namespace, {"db": "two"}, name="upstream"))
+    kubectl.run("annotate", "externalsecret", "es", "-n", namespace, "external-secrets.io/force-sync=1")
+    wait_until(lambda: kubectl.secret_data("chain", namespace) == {"db": b"two"}, what="ES refreshed")
+    wait_until(
+        lambda: fake_value(operator, namespace, "downstream", "copy") == b"two",
+        timeout=15,
+        what="chained push",
+    )
+
+
+def test_a_generator_can_be_the_source(operator: OperatorRunner, kubectl: Kubectl, namespace: str) -> None:
+    _store(kubectl, namespace)
+    kubectl.apply(
+        {
+            "apiVersion": "generators.external-secrets.io/v1alpha1",
+            "kind": "Password",
+            "metadata": {"name": "pw", "namespace": namespace},
+            "spec": {"length": 20},
+        }
+    )
+    generator_ref = {
+        "apiVersion": "generators.external-secrets.io/v1alpha1",
+        "kind": "Password",
+        "name": "pw",
+    }
+    ps = push_secret(namespace, "ps", stores=[store_ref("fake")], data=[entry("password", "generated")])
+    ps["spec"]["selector"] = {"generatorRef": generator_ref}
+    kubectl.apply(ps)
+    wait_ps(kubectl, "ps", namespace)
+    value = fake_value(operator, namespace, "fake", "generated")
+    assert value is not None
+    assert len(value) == 20
+    assert_no_value_in_status_or_events(kubectl, "ps", namespace, value.decode())

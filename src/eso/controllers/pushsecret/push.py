@@ -23,7 +23,7 @@ from typing import Any
 from eso.api.meta import SecretStoreKind
 from eso.controllers.pushsecret.entries import Planned, SyncedMap, entry_from_status, entry_source
 from eso.controllers.stores import ResolvedStore, StoreResolver
-from eso.errors import EsoError, NotManagedError, SpecError
+from eso.errors import EsoError, NotManagedError
 from eso.providers.base import PushSource
 
 __all__ = ["DeleteOutcome", "KeyedLocks", "PushOutcome", "delete_synced", "push_to_store", "write_error"]
@@ -157,7 +157,7 @@ async def delete_synced(
         except EsoError as exc:
             outcome.failed[key] = {k: dict(v) for k, v in items.items()}
             outcome.errors.append(f"could not delete secrets from target secretstore {key}: {exc}")
-            outcome.temporary = outcome.temporary or exc.temporary or isinstance(exc, SpecError)
+            outcome.temporary = outcome.temporary or exc.temporary
             continue
         store_ident = (resolved.key.kind, resolved.key.namespace, resolved.key.name)
         for remote, raw in items.items():

@@ -95,6 +95,14 @@ async def _reconcile(ctx: PushSecretContext, key: Key, raw: Obj) -> Result:
         interval = ps.refresh_seconds()
     except SpecError as exc:
         return await fail(ctx, key, raw, update, str(exc), retry=False)
+    now = ctx.clock()
+    status = ps.status
+    refresh_time = parse_time(status.refresh_time if status else None)
+    synced_version = status.synced_resource_version if status else None
+    spec_rv = spec_version(ps)
+    generated = ps.spec.selector is not None and ps.spec.selector.generator_ref is not None
+    if generated and not should_push(interval, synced_version, spec_rv, "", refresh_time, now):
+        return _next(ctx, interval, refresh_time, now)  # a generator runs only when a push is due
     try:
         sources = await load_sources(ps, ctx.client, ctx.source_caches, ctx.generator())
     except SourceMissing as exc:
@@ -103,11 +111,6 @@ async def _reconcile(ctx: PushSecretContext, key: Key, raw: Obj) -> Result:
         return await fail(
             ctx, key, raw, update, f"could not get source secret: {exc}", temporary=exc.temporary
         )
-    now = ctx.clock()
-    status = ps.status
-    refresh_time = parse_time(status.refresh_time if status else None)
-    synced_version = status.synced_resource_version if status else None
-    spec_rv = spec_version(ps)
     if not should_push(interval, synced_version, spec_rv, sources.fingerprint, refresh_time, now):
         return _next(ctx, interval, refresh_time, now)
     if not candidates:
