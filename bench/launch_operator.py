@@ -1,0 +1,56 @@
+"""``eso run`` with the efficiency features switched on or off (benchmarks only).
+
+``python -m bench.launch_operator [--bench-share-reads=false] [--bench-batch-reads=false]
+[--bench-refresh-jitter=0] -- <eso run flags>`` runs exactly ``eso run <flags>`` with the
+given :class:`~eso.settings.ControllerSettings` fields replaced. ``eso run`` has no flags for
+them (they are on by default); the benchmark's features-on/off runs (S1, S2) need them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["main"]
+
+
+def _bool(value: str) -> bool:
+    return value.lower() in ("1", "true", "yes", "on")
+
+
+_FIELDS: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "--bench-share-reads": ("share_reads", _bool),
+    "--bench-batch-reads": ("batch_reads", _bool),
+    "--bench-refresh-jitter": ("refresh_jitter", float),
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse the ``--bench-*`` overrides, then hand the rest to ``eso run``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    overrides: dict[str, Any] = {}
+    rest: list[str] = []
+    for arg in args:
+        flag, _, value = arg.partition("=")
+        if flag in _FIELDS:
+            name, convert = _FIELDS[flag]
+            overrides[name] = convert(value)
+        elif arg != "--":
+            rest.append(arg)
+
+    import eso.cli.run as run
+
+    original = run.build_settings
+
+    def build_settings(**opts: Any) -> Any:
+        settings = original(**opts)
+        return dataclasses.replace(settings, controller=dataclasses.replace(settings.controller, **overrides))
+
+    run.build_settings = build_settings
+    run.command.main(args=rest, prog_name="eso run")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,242 @@
+"""The operator under test, as its own process, with its memory and CPU sampled.
+
+:class:`OperatorProcess` starts ``eso run`` (or :mod:`bench.launch_operator` when a
+feature is switched off) against the sandbox, with the AWS endpoints of the stub, metrics
+and health on free 127.0.0.1 ports. A sampler reads ``VmRSS`` from ``/proc/<pid>/status``
+every ``interval`` seconds; :meth:`OperatorProcess.rss` summarises any time window (peak,
+mean, last), and ``VmHWM`` gives the whole-life peak. ``/metrics`` is scraped for
+``externalsecret_provider_api_calls_count`` (a cross-check of the stub's own counts).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from bench.procs import spawn
+
+__all__ = ["Features", "OperatorProcess", "read_status_kb"]
+
+_CLK_TCK = os.sysconf("SC_CLK_TCK")
+_CALLS = re.compile(r"^externalsecret_provider_api_calls_count\{(?P<labels>[^}]*)\}\s+(?P<value>\S+)", re.M)
+_LABEL = re.compile(r'(\w+)="([^"]*)"')
+
+
+@dataclass(frozen=True)
+class Features:
+    """Which efficiency features the operator runs with."""
+
+    share: bool = True
+    batch: bool = True
+    jitter: bool = True
+
+    @classmethod
+    def parse(cls, text: str) -> Features:
+        """``all``, ``none``, or ``+``-joined names of the features that are on (``share+batch``)."""
+        text = text.strip().lower()
+        if text == "all":
+            return cls()
+        if text == "none":
+            return cls(False, False, False)
+        names = set(text.split("+"))
+        unknown = names - {"share", "batch", "jitter"}
+        if unknown:
+            raise ValueError(f"unknown feature(s) {sorted(unknown)}: use share, batch, jitter, all or none")
+        return cls("share" in names, "batch" in names, "jitter" in names)
+
+    @property
+    def label(self) -> str:
+        """``all``, ``none`` or ``share+batch`` …"""
+        on = [n for n, v in (("share", self.share), ("batch", self.batch), ("jitter", self.jitter)) if v]
+        return "all" if len(on) == 3 else "+".join(on) or "none"
+
+    def launcher_flags(self) -> list[str]:
+        """``--bench-*`` flags for :mod:`bench.launch_operator` (empty when all are on)."""
+        if self.label == "all":
+            return []
+        return [
+            f"--bench-share-reads={str(self.share).lower()}",
+            f"--bench-batch-reads={str(self.batch).lower()}",
+            f"--bench-refresh-jitter={0.1 if self.jitter else 0.0}",
+        ]
+
+
+def read_status_kb(pid: int, field_name: str) -> int:
+    """A ``kB`` field of ``/proc/<pid>/status`` (0 when the process is gone)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith(field_name + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        return 0
+    return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _CLK_TCK
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class OperatorProcess:
+    """One operator process and its samples."""
+
+    kubeconfig: str
+    env: dict[str, str]
+    log: Path
+    features: Features = field(default_factory=Features)
+    namespace: str = ""
+    concurrent: int = 10
+    client_qps: float = 50.0
+    client_burst: int = 100
+    sample_interval: float = 0.5
+
+    def __post_init__(self) -> None:
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.samples: list[tuple[float, int]] = []
+        self.started_at = 0.0
+        self.ready_at = 0.0
+        self.hwm_kb = 0
+        self.final_cpu = 0.0
+        self._sampler: asyncio.Task[None] | None = None
+        self._metrics_port = 0
+        self._health_port = 0
+
+    @property
+    def pid(self) -> int:
+        """The operator's pid (0 before start)."""
+        return self.proc.pid if self.proc else 0
+
+    def argv(self) -> list[str]:
+        """The command line."""
+        flags = self.features.launcher_flags()
+        head = (
+            [sys.executable, "-m", "bench.launch_operator", *flags, "--"]
+            if flags
+            else [sys.executable, "-m", "eso", "run"]
+        )
+        args = [
+            "--kubeconfig", self.kubeconfig,
+            "--concurrent", str(self.concurrent),
+            "--client-qps", str(self.client_qps),
+            "--client-burst", str(self.client_burst),
+            "--metrics-addr", f"127.0.0.1:{self._metrics_port}",
+            "--live-addr", f"127.0.0.1:{self._health_port}",
+            "--log-format", "json",
+        ]  # fmt: skip
+        if self.namespace:
+            args += ["--namespace", self.namespace]
+        return head + args
+
+    async def start(self, within: float = 120.0) -> float:
+        """Start it and wait until ``/readyz`` answers (caches synced); returns the seconds that took."""
+        self._metrics_port, self._health_port = _free_port(), _free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "KUBECONFIG"}
+        env.update(self.env)
+        self.proc = spawn(self.argv(), env, stdout="stderr", log=self.log)
+        self.started_at = time.monotonic()
+        self.samples = []
+        self._sampler = asyncio.create_task(self._sample())
+        deadline = self.started_at + within
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as session:
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"the operator exited with {self.proc.returncode}; see {self.log}")
+                with contextlib.suppress(aiohttp.ClientError, asyncio.TimeoutError):
+                    async with session.get(f"http://127.0.0.1:{self._health_port}/readyz") as resp:
+                        if resp.status == 200:
+                            self.ready_at = time.monotonic()
+                            return self.ready_at - self.started_at
+                await asyncio.sleep(0.1)
+        raise RuntimeError(f"the operator was not ready after {within:.0f} s; see {self.log}")
+
+    async def _sample(self) -> None:
+        while self.proc is not None and self.proc.poll() is None:
+            rss = read_status_kb(self.proc.pid, "VmRSS")
+            if rss:
+                self.samples.append((time.monotonic(), rss))
+            self.hwm_kb = max(self.hwm_kb, read_status_kb(self.proc.pid, "VmHWM"))
+            await asyncio.sleep(self.sample_interval)
+
+    def rss(self, since: float = 0.0, until: float = float("inf")) -> dict[str, float]:
+        """RSS in MB over a window: peak, mean, last, and how many samples."""
+        window = [kb for t, kb in self.samples if since <= t <= until]
+        if not window:
+            return {"peak_mb": 0.0, "mean_mb": 0.0, "last_mb": 0.0, "samples": 0}
+        return {
+            "peak_mb": round(max(window) / 1024, 1),
+            "mean_mb": round(sum(window) / len(window) / 1024, 1),
+            "last_mb": round(window[-1] / 1024, 1),
+            "samples": len(window),
+        }
+
+    def cpu(self) -> float:
+        """CPU seconds used so far."""
+        return cpu_seconds(self.pid) if self.proc and self.proc.poll() is None else self.final_cpu
+
+    async def provider_calls(self) -> dict[str, int]:
+        """``externalsecret_provider_api_calls_count`` by ``provider call status``."""
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session,
+            session.get(f"http://127.0.0.1:{self._metrics_port}/metrics") as resp,
+        ):
+            text = await resp.text()
+        out: Counter[str] = Counter()
+        for match in _CALLS.finditer(text):
+            labels = dict(_LABEL.findall(match["labels"]))
+            out[f"{labels.get('provider')} {labels.get('call')} {labels.get('status')}"] += int(
+                float(match["value"])
+            )
+        return dict(sorted(out.items()))
+
+    async def stop(self, grace: float = 30.0) -> dict[str, Any]:
+        """SIGTERM (SIGKILL after ``grace`` s); returns exit code, stop time, whole-life peak RSS."""
+        proc = self.proc
+        if proc is None:
+            return {}
+        self.final_cpu = cpu_seconds(proc.pid)
+        self.hwm_kb = max(self.hwm_kb, read_status_kb(proc.pid, "VmHWM"))
+        started = time.monotonic()
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.to_thread(proc.wait, grace)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                await asyncio.to_thread(proc.wait, 10)
+        if self._sampler is not None:
+            self._sampler.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sampler
+        self.proc = None
+        return {
+            "exit_code": proc.returncode,
+            "stop_seconds": round(time.monotonic() - started, 2),
+            "vm_hwm_mb": round(self.hwm_kb / 1024, 1),
+            "cpu_seconds": round(self.final_cpu, 1),
+        }
