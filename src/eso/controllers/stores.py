@@ -185,7 +185,8 @@ class StoreResolver:
             )
         gate = self._settings.enable_flood_gate if require_ready is None else require_ready
         if gate and not _is_ready(store):
-            raise ProviderUnavailable(f"{display} is not ready", field=field)
+            why = _ready_message(store)  # the store's own root cause (ESO#6832: it was hidden)
+            raise ProviderUnavailable(f"{display} is not ready" + (f": {why}" if why else ""), field=field)
         provider = self._registry.get(store.spec.provider.provider_name(), field="spec.provider")
         context = store_context(store, provider, consumer_namespace)
         key = ClientKey(
@@ -194,7 +195,9 @@ class StoreResolver:
             name=store.name,
             uid=store.metadata.uid,
             generation=store.metadata.generation,
-            consumer_namespace=consumer_namespace if store.is_cluster else "",
+            consumer_namespace=(
+                consumer_namespace if store.is_cluster and provider.depends_on_consumer(context.spec) else ""
+            ),
         )
         client = await self._cache.get(key, lambda: self._new_client(provider, context))
         return ResolvedStore(store, provider, context, client, key)
@@ -212,3 +215,11 @@ def _is_ready(store: Store) -> bool:
         if cond.type == "Ready":
             return cond.status == "True"
     return False
+
+
+def _ready_message(store: Store) -> str:
+    """The message of the store's Ready condition (eso's own text, never secret data)."""
+    for cond in store.status.conditions if store.status else []:
+        if cond.type == "Ready":
+            return str(cond.message or "")
+    return ""

@@ -102,6 +102,19 @@ class Informer:
         """Wait for the first LIST to be cached (callers bound it with asyncio.timeout)."""
         await self._synced.wait()
 
+    def apply_local(self, obj: Obj) -> None:
+        """Record the result of this process's own write, so the next reconcile sees it.
+
+        The watch delivers the same object moments later; until then a reconcile would act
+        on the state before its own write (and, for example, refresh twice). No handler is
+        called. An object older than the cached one is ignored.
+        """
+        prepared = self._prepare(obj)
+        key = object_key(prepared)
+        current = self._cache.get(key)
+        if current is None or _newer(_rv(prepared), _rv(current)):
+            self._cache[key] = prepared
+
     def add_handler(self, handler: EventHandler) -> None:
         """Call ``handler(event_type, new, old)`` on every change (and for each listed object)."""
         self._handlers.append(handler)
@@ -216,3 +229,10 @@ class Informer:
 
 def _rv(obj: Obj) -> str:
     return str((obj.get("metadata") or {}).get("resourceVersion", ""))
+
+
+def _newer(candidate: str, current: str) -> bool:
+    """True when ``candidate`` is a later resourceVersion (etcd revisions are integers)."""
+    if candidate.isdigit() and current.isdigit():
+        return int(candidate) > int(current)
+    return candidate != current

@@ -267,6 +267,16 @@ class Provider(Protocol):
         """Default request rate for one store's client: ``(qps, burst)``; qps 0 = unlimited."""
         ...
 
+    def depends_on_consumer(self, spec: Model) -> bool:
+        """True when a ClusterSecretStore client differs per consumer namespace.
+
+        That is the case for referent credentials (a Secret or ServiceAccount reference
+        without a namespace resolves in the ExternalSecret's namespace) and for anything
+        else derived from the consumer (session tags naming it). When False, one client
+        and one set of shared reads serve every namespace that uses the store.
+        """
+        ...
+
     def validate_store(self, store: StoreContext) -> list[str]:
         """Static validation; returns warnings, raises SpecError on an invalid spec."""
         ...

@@ -69,8 +69,12 @@ async def _reconcile(ctx: ExternalSecretContext, raw: Obj) -> Result:
         return await _fail(ctx, raw, None, update, exc)
     if es.metadata.deletion_timestamp:
         return await _finalize(ctx, raw, es)
-    await add_finalizer(ctx.client, EXTERNAL_SECRET, raw, constants.FINALIZER_EXTERNAL_SECRET)
+    patched = await add_finalizer(ctx.client, EXTERNAL_SECRET, raw, constants.FINALIZER_EXTERNAL_SECRET)
+    if patched is not None:
+        ctx.externalsecrets.apply_local(patched)
     if _uses_unmanaged_store(ctx, es):
+        return Result()
+    if ctx.generators is not None and await ctx.generators.uses_unmanaged_generator(es):
         return Result()
     structlog.contextvars.bind_contextvars(store=_store_label(es))
     now = ctx.clock()
@@ -189,7 +193,10 @@ async def _write_target(
     if es.spec.target.creation_policy in (CreationPolicy.OWNER, CreationPolicy.ORPHAN):
         patch = target.extra_keys_patch(applied, desired.data)
         if patch:
-            await ctx.client.patch(SECRET, desired.name, desired.namespace, patch, patch_type=PatchType.JSON)
+            applied = await ctx.client.patch(
+                SECRET, desired.name, desired.namespace, patch, patch_type=PatchType.JSON
+            )
+    ctx.secrets.apply_local(applied)
     if es.spec.target.creation_policy == CreationPolicy.OWNER:
         await _delete_orphans(ctx, raw, es)
     created = existing is None
@@ -292,11 +299,12 @@ async def _fail(
     _log.warning("sync failed", error=str(exc), error_type=type(exc).__name__)
     if update.changed:
         try:
-            await ctx.client.patch(
+            written = await ctx.client.patch(
                 EXTERNAL_SECRET, name, namespace, {"status": update.new}, subresource="status"
             )
         except NotFound:
             return Result()
+        ctx.externalsecrets.apply_local(written)
     if es is None:
         return Result()
     return Result(retry=True, temporary=is_temporary(exc) and not isinstance(exc, target.OwnershipError))

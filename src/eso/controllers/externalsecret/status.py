@@ -14,7 +14,7 @@ from eso.api.externalsecret import ExternalSecret
 from eso.api.resources import EXTERNAL_SECRET
 from eso.controllers.conditions import set_condition
 from eso.controllers.externalsecret.context import ExternalSecretContext
-from eso.errors import Conflict, NotFound
+from eso.errors import NotFound
 
 __all__ = ["StatusUpdate", "write_status"]
 
@@ -56,10 +56,9 @@ async def write_status(ctx: ExternalSecretContext, es: ExternalSecret, update: S
     if not update.changed:
         return
     try:
-        await ctx.client.patch(
+        written = await ctx.client.patch(
             EXTERNAL_SECRET, es.name, es.namespace, {"status": update.new}, subresource="status"
         )
     except NotFound:
         return
-    except Conflict:
-        raise
+    ctx.externalsecrets.apply_local(written)

@@ -90,6 +90,26 @@ class AWSProvider:
             return 20.0, 40
         return 50.0, 100
 
+    def depends_on_consumer(self, spec: Model) -> bool:
+        """Referent credentials (references without a namespace) or consumer-derived session tags."""
+        if not isinstance(spec, AWSSpec):
+            return True
+        if spec.session_tags_policy is not None and spec.session_tags_policy.value in ("Simple", "Custom"):
+            return True
+        auth = spec.auth
+        if auth is None:
+            return False
+        if auth.secret_ref is not None:
+            selectors = (
+                auth.secret_ref.access_key_id_secret_ref,
+                auth.secret_ref.secret_access_key_secret_ref,
+                auth.secret_ref.session_token_secret_ref,
+            )
+            if any(sel is not None and sel.name and not sel.namespace for sel in selectors):
+                return True
+        account = auth.jwt.service_account_ref if auth.jwt is not None else None
+        return account is not None and not account.namespace
+
     def _spec(self, store: StoreContext) -> AWSSpec:
         if not isinstance(store.spec, AWSSpec):
             raise SpecError("the store spec is not an AWS provider spec", field="spec.provider.aws")

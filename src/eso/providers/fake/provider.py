@@ -61,6 +61,9 @@ class FakeStoreProvider:
     def rate_limit(self, spec: Model) -> tuple[float, int]:
         return 0.0, 1
 
+    def depends_on_consumer(self, spec: Model) -> bool:
+        return False
+
     def validate_store(self, store: StoreContext) -> list[str]:
         spec = _spec(store)
         for i, entry in enumerate(spec.data):
