@@ -15,7 +15,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-import structlog
 import yaml
 
 from eso.logging import configure
@@ -94,7 +93,7 @@ class OperatorRunner:
         self._thread = threading.Thread(target=self._loop.run_forever, name="operator", daemon=True)
 
     def start(self, timeout: float = 60.0) -> OperatorRunner:
-        configure("debug", "json", LOG_BUFFER)
+        configure("debug", "json", LOG_BUFFER)  # idempotent: every in-process operator logs into LOG_BUFFER
         self._thread.start()
         asyncio.run_coroutine_threadsafe(self.operator.start(), self._loop).result(timeout)
         return self
@@ -110,7 +109,6 @@ class OperatorRunner:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
             self._loop.close()
-            structlog.reset_defaults()
 
 
 class Kubectl:

@@ -147,12 +147,16 @@ def test_a_leader_that_loses_its_lease_stops_writing_and_exits(
     reps[follower].proc.terminate()  # only the leader is left
     reps[follower].proc.wait(15)
     kubectl.apply(fake_store(namespace, {"k": "v"}, controller=klass))
+
     # Another party takes the Lease: the leader can no longer renew it.
-    lease = kubectl.get("lease", LEASE, namespace) or {}
-    lease["spec"]["holderIdentity"] = "someone-else"
-    lease["spec"]["leaseDurationSeconds"] = 3600
-    lease["spec"]["renewTime"] = time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime())
-    kubectl.run("replace", "-f", "-", stdin=json.dumps(lease))
+    def steal() -> bool:
+        lease = kubectl.get("lease", LEASE, namespace) or {}
+        lease["spec"]["holderIdentity"] = "someone-else"
+        lease["spec"]["leaseDurationSeconds"] = 3600
+        lease["spec"]["renewTime"] = time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime())
+        return kubectl.run("replace", "-f", "-", stdin=json.dumps(lease), check=False).returncode == 0
+
+    wait_until(steal, timeout=20, what="the Lease taken over")  # the leader renews meanwhile: retry on 409
     stolen_at = time.monotonic()
     code = reps[leader].proc.wait(30)
     lost_after = time.monotonic() - stolen_at
