@@ -46,11 +46,17 @@ class _Unsupported(ValueError):
 
 
 def _translate(pattern: str) -> str:
-    """RE2 syntax → Python syntax; raises _Unsupported for what RE2 refuses."""
+    """RE2 syntax → Python syntax; raises _Unsupported for what RE2 refuses.
+
+    A flag group in the middle of a pattern (``a(?i)b``) applies, in RE2, up to the end of
+    the enclosing group; Python only accepts flags at the start, so it becomes a scoped
+    group closed where the enclosing group closes (``a(?i:b)``).
+    """
     out: list[str] = []
     i = 0
     in_class = False
     multiline = bool(re.match(r"\(\?[is]*m[ims]*\)", pattern))
+    scoped: list[int] = [0]  # per open group: scoped flag groups to close with it
     while i < len(pattern):
         c = pattern[i]
         if c == "\\":
@@ -61,11 +67,27 @@ def _translate(pattern: str) -> str:
             i = _class_opening(pattern, i, out)
             in_class = True
         elif c == "(" and pattern.startswith("(?", i):
-            i = _group_opening(pattern, i, out)
+            i, scoped_flags = _group_opening(pattern, i, out, at_start=i == 0)
+            if scoped_flags:
+                scoped[-1] += 1  # closed together with the enclosing group
+            elif pattern[i - 1] != ")":
+                scoped.append(0)  # a real group opened: its ")" comes later
+        elif c == "(":
+            scoped.append(0)
+            out.append(c)
+            i += 1
+        elif c == ")":
+            out.append(")" * scoped.pop() if len(scoped) > 1 else "")
+            out.append(c)
+            i += 1
+        elif c == "{" and re.match(r"\{,\d*\}", pattern[i:]):
+            out.append("\\{")  # x{,n} is a literal in RE2
+            i += 1
         else:
             _check_quantifier(pattern, i)
             out.append("\\Z" if c == "$" and not multiline else c)
             i += 1
+    out.append(")" * scoped[0])
     return "".join(out)
 
 
@@ -141,8 +163,11 @@ def _check_quantifier(pattern: str, i: int) -> None:
             raise _Unsupported(f"repeat count above {_MAX_REPEAT}")
 
 
-def _group_opening(pattern: str, i: int, out: list[str]) -> int:
-    """Translate a ``(?…`` opening at ``i``; return the index after what was consumed."""
+def _group_opening(pattern: str, i: int, out: list[str], *, at_start: bool = False) -> tuple[int, bool]:
+    """Translate a ``(?…`` opening at ``i``; return the index after it, and whether it was a
+    bare flag group turned into a scoped one (``(?i)`` not at the start → ``(?i:``; see _translate).
+    A bare flag group at the start consumes its own ``)``.
+    """
     rest = pattern[i + 2 :]
     if rest.startswith(("=", "!", "<=", "<!")):
         raise _Unsupported("look-around assertions are not supported by Go RE2")
@@ -150,10 +175,10 @@ def _group_opening(pattern: str, i: int, out: list[str]) -> int:
         raise _Unsupported("this group syntax is not supported by Go RE2")
     if rest.startswith("P<"):
         out.append("(?P<")
-        return i + 4
+        return i + 4, False
     if rest.startswith("<"):
         out.append("(?P<")
-        return i + 3
+        return i + 3, False
     flags = re.match(r"([a-zA-Z]*)(?:-([a-zA-Z]*))?([:)])", rest)
     if flags is None:
         raise _Unsupported("malformed group")
@@ -162,8 +187,11 @@ def _group_opening(pattern: str, i: int, out: list[str]) -> int:
         raise _Unsupported("the ungreedy flag U is not supported by eso")
     if any(ch not in "ims" for ch in letters):
         raise _Unsupported("only the flags i, m, s and U exist in Go RE2")
+    if flags.group(3) == ")" and not at_start:
+        out.append(f"(?{flags.group(0)[:-1]}:")
+        return i + 2 + len(flags.group(0)), True
     out.append(f"(?{flags.group(0)}")
-    return i + 2 + len(flags.group(0))
+    return i + 2 + len(flags.group(0)), False
 
 
 def error_for(pattern: str) -> str | None:

@@ -18,13 +18,13 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
+from eso.api import goregex
 from eso.errors import ProviderAuthError, ProviderError, SecretNotFound, SpecError
 from eso.providers.aws import ps_push
 from eso.providers.aws.calls import LABEL_PARAMETER_STORE
 from eso.providers.aws.client import AWSClient
 from eso.providers.aws.gojson import marshal_string_map
 from eso.providers.aws.pushdata import tags_from_list
-from eso.providers.aws.re2 import compile_re2
 from eso.providers.base import FindQuery, MetadataPolicy, PushEntry, PushSource, RemoteRef
 
 __all__ = ["ParameterStoreClient"]
@@ -143,7 +143,7 @@ class ParameterStoreClient(AWSClient):
         """``dataFrom[].find`` by name regexp (tags ignored then) or by tags, under ``path``."""
         path_filter = [{"Key": "Path", "Option": "Recursive", "Values": [find.path]}] if find.path else []
         if find.name_regexp is not None:
-            matcher = compile_re2(find.name_regexp)
+            matcher = goregex.compile(find.name_regexp, field="find.name.regexp")
             try:
                 return await self._by_path(find.path or "/", matcher)
             except ProviderAuthError:

@@ -23,13 +23,13 @@ import asyncio
 from collections.abc import Sequence
 from typing import Any
 
+from eso.api import goregex
 from eso.errors import ProviderError, SecretNotFound, SpecError
 from eso.providers.aws import sm_push
 from eso.providers.aws.calls import LABEL_SECRETS_MANAGER
 from eso.providers.aws.client import AWSClient
 from eso.providers.aws.errors import error_from_code
 from eso.providers.aws.gojson import marshal_string_map
-from eso.providers.aws.re2 import compile_re2
 from eso.providers.base import FindQuery, MetadataPolicy, PushEntry, PushSource, RemoteRef
 
 __all__ = ["SecretsManagerClient", "payload_of"]
@@ -179,7 +179,7 @@ class SecretsManagerClient(AWSClient):
             if find.path:
                 filters.append({"Key": "name", "Values": [find.path]})
             return await self._batch_filtered(filters, None)
-        matcher = compile_re2(find.name_regexp)
+        matcher = goregex.compile(find.name_regexp, field="find.name.regexp")
         if find.path:
             filters.append({"Key": "name", "Values": [find.path]})
             return await self._batch_filtered(filters, matcher)
