@@ -168,7 +168,7 @@ async def test_find_errors(new_client: NewClient) -> None:
     client = await new_client()
     with pytest.raises(SpecError, match="unexpected find operator"):
         await client.get_all_secrets(FindQuery())
-    with pytest.raises(SpecError, match="look-ahead"):
+    with pytest.raises(SpecError, match="look-around"):
         await client.get_all_secrets(FindQuery(name_regexp="a(?=b)"))
 
 
