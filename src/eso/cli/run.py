@@ -12,8 +12,8 @@ from typing import Any
 
 import click
 
-from eso.api.duration import parse_duration
-from eso.errors import ConfigError, SpecError
+from eso.cli import _options
+from eso.errors import ConfigError
 from eso.settings import (
     ControllerSettings,
     KubeSettings,
@@ -26,29 +26,6 @@ from eso.settings import (
 )
 
 __all__ = ["build_settings", "command"]
-
-_ENDPOINT_PREFIXES = ("AWS_",)
-
-
-def _seconds(value: str, flag: str) -> float:
-    try:
-        return parse_duration(value)
-    except SpecError as exc:
-        raise click.BadParameter(str(exc), param_hint=flag) from exc
-
-
-def _service_account(value: str | None) -> tuple[str, str] | None:
-    if value:
-        namespace, sep, name = value.partition("/")
-        if not sep or not namespace or not name:
-            raise click.BadParameter("expected NAMESPACE/NAME", param_hint="--service-account")
-        return namespace, name
-    ns_file = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
-    pod_sa = os.environ.get("ESO_SERVICE_ACCOUNT_NAME")
-    if pod_sa and os.path.exists(ns_file):
-        with open(ns_file, encoding="utf-8") as fh:
-            return fh.read().strip(), pod_sa
-    return None
 
 
 def build_settings(
@@ -84,7 +61,8 @@ def build_settings(
 ) -> OperatorSettings:
     """Turn the parsed flags into OperatorSettings (raises click errors on bad values)."""
     identity = leader_election_identity or f"{socket.gethostname()}_{os.getpid()}"
-    env = {k: v for k, v in os.environ.items() if k.startswith(_ENDPOINT_PREFIXES)}
+    env = _options.endpoint_env()
+    duration = _options.seconds
     try:
         return OperatorSettings(
             kube=KubeSettings(
@@ -103,16 +81,20 @@ def build_settings(
                 enable_push_secret_reconciler=enable_push_secret_reconciler,
                 enable_cluster_push_secret_reconciler=enable_cluster_push_secret_reconciler,
                 enable_flood_gate=enable_flood_gate,
-                store_requeue_interval=_seconds(store_requeue_interval, "--store-requeue-interval"),
-                service_account=_service_account(service_account),
+                store_requeue_interval=duration(store_requeue_interval, "--store-requeue-interval"),
+                service_account=_options.service_account(service_account),
             ),
             leader_election=LeaderElectionSettings(
                 enabled=enable_leader_election,
                 lease_id=leader_election_id,
                 namespace=leader_election_namespace,
-                lease_duration=_seconds(leader_election_lease_duration, "--leader-election-lease-duration"),
-                renew_deadline=_seconds(leader_election_renew_deadline, "--leader-election-renew-deadline"),
-                retry_period=_seconds(leader_election_retry_period, "--leader-election-retry-period"),
+                lease_duration=_options.seconds(
+                    leader_election_lease_duration, "--leader-election-lease-duration"
+                ),
+                renew_deadline=_options.seconds(
+                    leader_election_renew_deadline, "--leader-election-renew-deadline"
+                ),
+                retry_period=duration(leader_election_retry_period, "--leader-election-retry-period"),
                 identity=identity,
             ),
             metrics=MetricsSettings(

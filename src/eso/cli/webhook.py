@@ -10,15 +10,14 @@ Everything that listens binds 127.0.0.1 unless told otherwise (the chart passes
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from eso.api.duration import parse_duration
-from eso.errors import ConfigError, SpecError
+from eso.cli import _options
+from eso.errors import ConfigError
 
 if TYPE_CHECKING:
     from eso.providers.registry import ProviderRegistry
@@ -26,25 +25,8 @@ if TYPE_CHECKING:
 
 __all__ = ["build_webhook_settings", "command"]
 
-_ENDPOINT_PREFIXES = ("AWS_",)
 _DEFAULT_CERT_DIR = "/tmp/k8s-webhook-server/serving-certs"  # noqa: S108  (ESO's default)
 _TLS_VERSIONS = {"1.2": "1.2", "1.3": "1.3", "VersionTLS12": "1.2", "VersionTLS13": "1.3"}
-
-
-def _seconds(value: str, flag: str) -> float:
-    try:
-        return parse_duration(value)
-    except SpecError as exc:
-        raise click.BadParameter(str(exc), param_hint=flag) from exc
-
-
-def _service_account(value: str | None) -> tuple[str, str] | None:
-    if value:
-        namespace, sep, name = value.partition("/")
-        if not sep or not namespace or not name:
-            raise click.BadParameter("expected NAMESPACE/NAME", param_hint="--service-account")
-        return namespace, name
-    return None
 
 
 def build_webhook_settings(**opts: Any) -> WebhookSettings:
@@ -59,9 +41,9 @@ def build_webhook_settings(**opts: Any) -> WebhookSettings:
             secret_namespace=opts["secret_namespace"],
             dns_names=tuple(opts["dns_name"]),
             ip_addresses=tuple(opts["extra_ip"]),
-            validity=_seconds(opts["cert_validity"], "--cert-validity"),
-            lookahead=_seconds(opts["lookahead_interval"], "--lookahead-interval"),
-            check_interval=_seconds(opts["check_interval"], "--check-interval"),
+            validity=_options.seconds(opts["cert_validity"], "--cert-validity"),
+            lookahead=_options.seconds(opts["lookahead_interval"], "--lookahead-interval"),
+            check_interval=_options.seconds(opts["check_interval"], "--check-interval"),
             manage=opts["manage_certs"],
             inject_ca_bundle=opts["inject_ca_bundle"],
             config_selector=opts["webhook_config_selector"],
@@ -83,7 +65,7 @@ def _registry(service_account: tuple[str, str] | None) -> ProviderRegistry:
     """The providers whose stores this webhook validates (the same set ``eso run`` serves)."""
     from eso.providers.builtin import builtin_registry
 
-    env = {k: v for k, v in os.environ.items() if k.startswith(_ENDPOINT_PREFIXES)}
+    env = _options.endpoint_env()
     return builtin_registry(env, service_account)
 
 
@@ -197,7 +179,7 @@ def command(**opts: Any) -> None:
     from eso.logging import configure
 
     settings = build_webhook_settings(**opts)
-    registry = _registry(_service_account(opts["service_account"]))
+    registry = _registry(_options.service_account(opts["service_account"]))
     configure(opts["loglevel"], opts["log_format"])
     try:
         asyncio.run(_serve(settings, registry, opts["kubeconfig"], opts["context"]))
