@@ -4,7 +4,8 @@
 feature is switched off) against the sandbox, with the AWS endpoints of the stub, metrics
 and health on free 127.0.0.1 ports. A sampler reads ``VmRSS`` from ``/proc/<pid>/status``
 every ``interval`` seconds; :meth:`OperatorProcess.rss` summarises any time window (peak,
-mean, last), and ``VmHWM`` gives the whole-life peak. ``/metrics`` is scraped for
+mean, last), and ``VmHWM`` gives the whole-life peak. With ``profile``, the
+operator runs under cProfile; :func:`profile_summary` prints the hot spots. ``/metrics`` is scraped for
 ``externalsecret_provider_api_calls_count`` (a cross-check of the stub's own counts).
 """
 
@@ -28,7 +29,7 @@ import aiohttp
 
 from bench.procs import spawn
 
-__all__ = ["Features", "OperatorProcess", "read_status_kb"]
+__all__ = ["Features", "OperatorProcess", "profile_summary", "read_status_kb"]
 
 _CLK_TCK = os.sysconf("SC_CLK_TCK")
 _CALLS = re.compile(r"^externalsecret_provider_api_calls_count\{(?P<labels>[^}]*)\}\s+(?P<value>\S+)", re.M)
@@ -115,6 +116,8 @@ class OperatorProcess:
     client_qps: float = 50.0
     client_burst: int = 100
     sample_interval: float = 0.5
+    profile: Path | None = None
+    """Run under cProfile and write the profile here (timings are then inflated)."""
 
     def __post_init__(self) -> None:
         self.proc: subprocess.Popen[bytes] | None = None
@@ -135,11 +138,10 @@ class OperatorProcess:
     def argv(self) -> list[str]:
         """The command line."""
         flags = self.features.launcher_flags()
-        head = (
-            [sys.executable, "-m", "bench.launch_operator", *flags, "--"]
-            if flags
-            else [sys.executable, "-m", "eso", "run"]
-        )
+        head = [sys.executable]
+        if self.profile is not None:
+            head += ["-m", "cProfile", "-o", str(self.profile)]
+        head += ["-m", "bench.launch_operator", *flags, "--"] if flags else ["-m", "eso", "run"]
         args = [
             "--kubeconfig", self.kubeconfig,
             "--concurrent", str(self.concurrent),
@@ -240,3 +242,15 @@ class OperatorProcess:
             "vm_hwm_mb": round(self.hwm_kb / 1024, 1),
             "cpu_seconds": round(self.final_cpu, 1),
         }
+
+
+def profile_summary(path: Path, limit: int = 40) -> str:
+    """The top functions of a cProfile file, by own time and by cumulative time."""
+    import io
+    import pstats
+
+    out = io.StringIO()
+    stats = pstats.Stats(str(path), stream=out)
+    stats.strip_dirs().sort_stats("tottime").print_stats(limit)
+    stats.sort_stats("cumulative").print_stats(limit)
+    return out.getvalue()

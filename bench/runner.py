@@ -46,7 +46,7 @@ async def _feature_runs(bench: Bench, sc: dict[str, Any], base_s: float) -> None
     for features in p.feature_sets:
         scoped = features.label != "all"
         key = f"ff-{features.label.replace('+', '-')}" if scoped else "main"
-        namespace = f"bench-{key}" if scoped else "bench"
+        namespace = f"{bench.ns}-{key}" if scoped else bench.ns
         bench.log(f"features {features.label}: S1{', S2' if 'S2' in p.scenarios else ''}")
         op = await bench.start_operator(features, namespace if scoped else "")
         if not scoped:
