@@ -57,6 +57,8 @@ def _version(dist: str) -> str:
 
 
 def _git(root: Path) -> str:
+    if os.environ.get("ESO_BENCH_COMMIT"):
+        return os.environ["ESO_BENCH_COMMIT"]  # a snapshot without .git (``git archive``)
     try:
         head = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],
