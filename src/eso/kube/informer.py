@@ -102,18 +102,21 @@ class Informer:
         """Wait for the first LIST to be cached (callers bound it with asyncio.timeout)."""
         await self._synced.wait()
 
-    def apply_local(self, obj: Obj) -> None:
+    async def apply_local(self, obj: Obj) -> None:
         """Record the result of this process's own write, so the next reconcile sees it.
 
-        The watch delivers the same object moments later; until then a reconcile would act
-        on the state before its own write (and, for example, refresh twice). No handler is
-        called. An object older than the cached one is ignored.
+        Handlers are called as for a watch event (comparing with the cached object), so a
+        change someone else made just before the write is not missed; the watch events for
+        this version or older are then skipped as already seen. An object older than the
+        cached one is ignored.
         """
         prepared = self._prepare(obj)
         key = object_key(prepared)
         current = self._cache.get(key)
-        if current is None or _newer(_rv(prepared), _rv(current)):
-            self._cache[key] = prepared
+        if current is not None and not _newer(_rv(prepared), _rv(current)):
+            return
+        self._cache[key] = prepared
+        await self._dispatch("ADDED" if current is None else "MODIFIED", prepared, current)
 
     def add_handler(self, handler: EventHandler) -> None:
         """Call ``handler(event_type, new, old)`` on every change (and for each listed object)."""
@@ -203,6 +206,9 @@ class Informer:
             obj = self._prepare(raw)
             key = object_key(obj)
             previous = self._cache.get(key)
+            if etype != "DELETED" and previous is not None and not _newer(rv, _rv(previous)):
+                self._resource_version = rv or self._resource_version
+                continue  # already seen: recorded by apply_local after our own write
             if etype == "DELETED":
                 self._cache.pop(key, None)
                 await self._dispatch("DELETED", obj, previous)

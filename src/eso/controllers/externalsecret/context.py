@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from eso.controllers.externalsecret.drift import DriftLedger
 from eso.controllers.reads import SharedReads
 from eso.controllers.stores import StoreResolver
 from eso.kube.client import KubeClient
@@ -29,6 +30,7 @@ class ExternalSecretContext:
     ``secrets`` caches only Secrets labelled ``reconcile.external-secrets.io/managed``.
     ``engine`` is the template engine (:class:`eso.template.engine.TemplateEngine`);
     ``generators`` runs ``dataFrom[].sourceRef.generatorRef`` entries (None disables).
+    ``drift`` counts repairs of Secrets someone else keeps overwriting (see ``drift``).
     """
 
     client: KubeClient
@@ -42,3 +44,4 @@ class ExternalSecretContext:
     engine: Any
     generators: Any = None
     clock: Callable[[], datetime] = field(default=_utcnow)
+    drift: DriftLedger = field(default_factory=DriftLedger)

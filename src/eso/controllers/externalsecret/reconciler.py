@@ -24,7 +24,7 @@ from eso.api.hashing import field_manager_for, synced_resource_version
 from eso.api.parsing import parse_model
 from eso.api.policies import CreationPolicy, DeletionPolicy
 from eso.api.resources import EXTERNAL_SECRET, SECRET
-from eso.controllers.externalsecret import target
+from eso.controllers.externalsecret import drift, target
 from eso.controllers.externalsecret.context import ExternalSecretContext
 from eso.controllers.externalsecret.fetch import fetch_provider_data
 from eso.controllers.externalsecret.refresh import parse_time, requeue_after, should_refresh
@@ -71,7 +71,7 @@ async def _reconcile(ctx: ExternalSecretContext, raw: Obj) -> Result:
         return await _finalize(ctx, raw, es)
     patched = await add_finalizer(ctx.client, EXTERNAL_SECRET, raw, constants.FINALIZER_EXTERNAL_SECRET)
     if patched is not None:
-        ctx.externalsecrets.apply_local(patched)
+        await ctx.externalsecrets.apply_local(patched)
     if _uses_unmanaged_store(ctx, es):
         return Result()
     if ctx.generators is not None and await ctx.generators.uses_unmanaged_generator(es):
@@ -83,15 +83,22 @@ async def _reconcile(ctx: ExternalSecretContext, raw: Obj) -> Result:
     status = es.status
     refresh_time = parse_time(status.refresh_time if status else None)
     current_rv = synced_resource_version(es.metadata.generation, es.metadata.labels, es.metadata.annotations)
-    if not should_refresh(
+    refresh_due = should_refresh(
         es.refresh_policy().value,
         interval,
         (status.synced_resource_version or "") if status else "",
         current_rv,
         refresh_time,
         now,
-    ) and target.is_secret_valid(existing, es):
+    )
+    if not refresh_due and target.is_secret_valid(existing, es):
         return _next(ctx, interval, refresh_time, now)
+    policy = es.spec.target.creation_policy
+    if not refresh_due and (policy == CreationPolicy.OWNER or (policy == CreationPolicy.MERGE and existing)):
+        # changed or deleted behind eso's back: restore it, with backoff when that keeps happening
+        wait = await drift.before_repair(ctx, raw, es.namespace, es.name, es.target_name())
+        if wait > 0:
+            return Result(requeue_after=wait)
     if es.spec.target.creation_policy == CreationPolicy.MERGE and existing is None:
         update.ready(True, _Reason.SECRET_MISSING, "secret will not be created due to CreationPolicy=Merge")
         await write_status(ctx, es, update)
@@ -196,7 +203,7 @@ async def _write_target(
             applied = await ctx.client.patch(
                 SECRET, desired.name, desired.namespace, patch, patch_type=PatchType.JSON
             )
-    ctx.secrets.apply_local(applied)
+    await ctx.secrets.apply_local(applied)
     if es.spec.target.creation_policy == CreationPolicy.OWNER:
         await _delete_orphans(ctx, raw, es)
     created = existing is None
@@ -304,7 +311,7 @@ async def _fail(
             )
         except NotFound:
             return Result()
-        ctx.externalsecrets.apply_local(written)
+        await ctx.externalsecrets.apply_local(written)
     if es is None:
         return Result()
     return Result(retry=True, temporary=is_temporary(exc) and not isinstance(exc, target.OwnershipError))

@@ -61,4 +61,4 @@ async def write_status(ctx: ExternalSecretContext, es: ExternalSecret, update: S
         )
     except NotFound:
         return
-    ctx.externalsecrets.apply_local(written)
+    await ctx.externalsecrets.apply_local(written)

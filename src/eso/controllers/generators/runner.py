@@ -8,9 +8,8 @@ ExternalSecret's refresh logic: a generated value lives in the Secret, nothing a
 it is held in memory, and an operator restart or upgrade regenerates nothing (with
 ``refreshPolicy: CreatedOnce`` or ``refreshInterval: 0`` a value is generated once).
 
-A value generated for one refresh is reused if the same refresh is asked for again
-(a reconcile acting on a cache that has not seen the status of the previous one yet,
-see :mod:`~eso.controllers.generators.epochs`).
+A reconcile never acts on a cache older than its own writes (the reconciler records
+each write in the informer cache), so one refresh generates one value.
 
 A generator whose ``spec.controller`` names another controller class is not run: the
 entry fails with a message saying which class owns it.
@@ -21,7 +20,6 @@ from __future__ import annotations
 import structlog
 
 from eso.api.externalsecret import ExternalSecret, ExternalSecretDataFromRemoteRef, GeneratorRef
-from eso.controllers.generators.epochs import Epochs, epoch_of
 from eso.controllers.generators.registry import GenerateRequest, GeneratorRegistry, builtin_registry
 from eso.controllers.generators.resolve import ResolvedGenerator, resolve
 from eso.errors import SpecError
@@ -46,12 +44,10 @@ class Generators:
         *,
         controller_class: str,
         registry: GeneratorRegistry | None = None,
-        epochs: Epochs | None = None,
     ) -> None:
         self._client = client
         self._class = controller_class
         self.registry = registry or builtin_registry()
-        self.epochs = epochs or Epochs()
 
     async def __call__(
         self, es: ExternalSecret, index: int, entry: ExternalSecretDataFromRemoteRef
@@ -62,15 +58,7 @@ class Generators:
         if ref is None:
             raise SpecError("is not a generator entry", field=field)
         resolved = await self.resolve(ref, es.namespace, field=field)
-        meta = resolved.manifest.get("metadata") or {}
-        epoch = epoch_of(es, index, str(meta.get("uid", "")), str(meta.get("resourceVersion", "")))
-        reused = self.epochs.get(epoch)
-        if reused is not None:
-            _log.debug("reusing the value generated for this refresh", generator=resolved.display)
-            return reused
-        data = await self._run(resolved, es.namespace, field)
-        self.epochs.put(epoch, data)
-        return data
+        return await self._run(resolved, es.namespace, field)
 
     async def resolve(self, ref: GeneratorRef, namespace: str, *, field: str) -> ResolvedGenerator:
         """The generator ``ref`` names, seen from ``namespace``."""
