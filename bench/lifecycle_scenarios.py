@@ -50,6 +50,7 @@ async def restart(bench: Bench, label: str) -> dict[str, Any]:
     calls = sum(series)
     mean = calls / len(series) if series else 0.0
     peak = max(series, default=0)
+    fives = [sum(series[i : i + 5]) / 5 for i in range(0, len(series) - 4, 5)]
     writes = figures["operator_writes"]
     tail = op.rss(since=window.t0 + 0.75 * figures["seconds"])
     out: dict[str, Any] = {
@@ -63,6 +64,7 @@ async def restart(bench: Bench, label: str) -> dict[str, Any]:
         "calls_per_second_mean": round(mean, 2),
         "calls_per_second_peak": peak,
         "peak_over_mean": round(peak / mean, 2) if mean else None,
+        "peak_over_mean_5s_buckets": round(max(fives) / mean, 2) if fives and mean else None,
         "calls_in_first_5s": sum(series[:5]),
         "calls_per_second_series": series,
         "rss_peak_mb": op.rss(since=window.t0)["peak_mb"],
