@@ -50,6 +50,8 @@ class Window:
     own_writes: Counter[tuple[str, str]]
     cpu0: float
     load0: list[float] = field(default_factory=list)
+    counters0: dict[str, int] = field(default_factory=dict)
+    pid0: int = 0
 
 
 class Bench:
@@ -182,8 +184,17 @@ class Bench:
         await self.stub.reset()
         api = await self.kube.request_counts()
         cpu = self.operator.cpu() if self.operator else 0.0
+        counters = await self.operator.counters() if self.operator else {}
+        pid = self.operator.pid if self.operator else 0
         return Window(
-            time.monotonic(), time.time(), api, Counter(self.kube.client.writes), cpu, load_average()
+            time.monotonic(),
+            time.time(),
+            api,
+            Counter(self.kube.client.writes),
+            cpu,
+            load_average(),
+            counters,
+            pid,
         )
 
     async def close_window(self, w: Window, *, timeline: bool = False) -> dict[str, Any]:
@@ -212,6 +223,11 @@ class Bench:
             out["operator_cpu_seconds"] = round(cpu, 1)
             out["operator_cpu_percent_of_one_core"] = round(100 * cpu / seconds, 1) if seconds else 0.0
             out["operator_rss"] = self.operator.rss(w.t0)
+            now = await self.operator.counters()
+            before = w.counters0 if w.pid0 == self.operator.pid else {}
+            out["operator_counters"] = {
+                k: v - before.get(k, 0) for k, v in now.items() if v - before.get(k, 0)
+            }
         if timeline:
             out["timeline"] = stats.get("timeline", [])
         return out

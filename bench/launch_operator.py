@@ -1,8 +1,10 @@
 """``eso run`` with the efficiency features switched on or off (benchmarks only).
 
 ``python -m bench.launch_operator [--bench-share-reads=false] [--bench-batch-reads=false]
-[--bench-refresh-jitter=0] -- <eso run flags>`` runs exactly ``eso run <flags>`` with the
-given :class:`~eso.settings.ControllerSettings` fields replaced. ``eso run`` has no flags for
+[--bench-refresh-jitter=0] [--bench-profile=PATH] -- <eso run flags>`` runs exactly
+``eso run <flags>`` with the given :class:`~eso.settings.ControllerSettings` fields replaced
+(and, with ``--bench-profile``, under cProfile on the process CPU clock, so time spent
+waiting for a core on a busy machine is not charged to the code). ``eso run`` has no flags for
 them (they are on by default); the benchmark's features-on/off runs (S1, S2) need them.
 """
 
@@ -32,9 +34,12 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     overrides: dict[str, Any] = {}
     rest: list[str] = []
+    profile = ""
     for arg in args:
         flag, _, value = arg.partition("=")
-        if flag in _FIELDS:
+        if flag == "--bench-profile":
+            profile = value
+        elif flag in _FIELDS:
             name, convert = _FIELDS[flag]
             overrides[name] = convert(value)
         elif arg != "--":
@@ -49,7 +54,19 @@ def main(argv: list[str] | None = None) -> None:
         return dataclasses.replace(settings, controller=dataclasses.replace(settings.controller, **overrides))
 
     run.build_settings = build_settings
-    run.command.main(args=rest, prog_name="eso run")
+    if not profile:
+        run.command.main(args=rest, prog_name="eso run")
+        return
+    import cProfile
+    import time
+
+    profiler = cProfile.Profile(time.process_time)
+    profiler.enable()
+    try:
+        run.command.main(args=rest, prog_name="eso run")
+    finally:
+        profiler.disable()
+        profiler.dump_stats(profile)
 
 
 if __name__ == "__main__":

@@ -5,8 +5,9 @@ feature is switched off) against the sandbox, with the AWS endpoints of the stub
 and health on free 127.0.0.1 ports. A sampler reads ``VmRSS`` from ``/proc/<pid>/status``
 every ``interval`` seconds; :meth:`OperatorProcess.rss` summarises any time window (peak,
 mean, last), and ``VmHWM`` gives the whole-life peak. With ``profile``, the
-operator runs under cProfile; :func:`profile_summary` prints the hot spots. ``/metrics`` is scraped for
-``externalsecret_provider_api_calls_count`` (a cross-check of the stub's own counts).
+operator runs under cProfile; :func:`profile_summary` prints the hot spots. ``/metrics`` is scraped for the
+operator's own counters (provider calls — a cross-check of the stub's counts —, work-queue
+adds, reconciles).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import socket
 import subprocess
 import sys
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,12 @@ from bench.procs import spawn
 __all__ = ["Features", "OperatorProcess", "profile_summary", "read_status_kb"]
 
 _CLK_TCK = os.sysconf("SC_CLK_TCK")
-_CALLS = re.compile(r"^externalsecret_provider_api_calls_count\{(?P<labels>[^}]*)\}\s+(?P<value>\S+)", re.M)
+_COUNTER = re.compile(
+    r"^(?P<name>externalsecret_provider_api_calls_count|workqueue_adds_total|workqueue_retries_total"
+    r"|controller_runtime_reconcile_total)\{(?P<labels>[^}]*)\}\s+(?P<value>\S+)",
+    re.M,
+)
+_KEEP_LABELS = ("provider", "call", "status", "name", "controller", "result")
 _LABEL = re.compile(r'(\w+)="([^"]*)"')
 
 
@@ -117,7 +122,7 @@ class OperatorProcess:
     client_burst: int = 100
     sample_interval: float = 0.5
     profile: Path | None = None
-    """Run under cProfile and write the profile here (timings are then inflated)."""
+    """Run under cProfile (CPU-time clock) and write the profile here; the run is then slower."""
 
     def __post_init__(self) -> None:
         self.proc: subprocess.Popen[bytes] | None = None
@@ -140,7 +145,7 @@ class OperatorProcess:
         flags = self.features.launcher_flags()
         head = [sys.executable]
         if self.profile is not None:
-            head += ["-m", "cProfile", "-o", str(self.profile)]
+            flags = [*flags, f"--bench-profile={self.profile}"]
         head += ["-m", "bench.launch_operator", *flags, "--"] if flags else ["-m", "eso", "run"]
         args = [
             "--kubeconfig", self.kubeconfig,
@@ -201,20 +206,23 @@ class OperatorProcess:
         """CPU seconds used so far."""
         return cpu_seconds(self.pid) if self.proc and self.proc.poll() is None else self.final_cpu
 
-    async def provider_calls(self) -> dict[str, int]:
-        """``externalsecret_provider_api_calls_count`` by ``provider call status``."""
-        async with (
-            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session,
-            session.get(f"http://127.0.0.1:{self._metrics_port}/metrics") as resp,
-        ):
-            text = await resp.text()
-        out: Counter[str] = Counter()
-        for match in _CALLS.finditer(text):
+    async def counters(self) -> dict[str, int]:
+        """The operator's own counters: provider calls, queue adds, reconciles (``name{labels}`` keys)."""
+        try:
+            async with (
+                aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session,
+                session.get(f"http://127.0.0.1:{self._metrics_port}/metrics") as resp,
+            ):
+                text = await resp.text()
+        except (TimeoutError, aiohttp.ClientError):
+            return {}
+        out: dict[str, int] = {}
+        for match in _COUNTER.finditer(text):
             labels = dict(_LABEL.findall(match["labels"]))
-            out[f"{labels.get('provider')} {labels.get('call')} {labels.get('status')}"] += int(
-                float(match["value"])
-            )
-        return dict(sorted(out.items()))
+            parts = [labels[k] for k in _KEEP_LABELS if k in labels]
+            key = f"{match['name']}{{{','.join(parts)}}}"
+            out[key] = out.get(key, 0) + int(float(match["value"]))
+        return out
 
     async def stop(self, grace: float = 30.0) -> dict[str, Any]:
         """SIGTERM (SIGKILL after ``grace`` s); returns exit code, stop time, whole-life peak RSS."""
