@@ -102,9 +102,9 @@ def test_secrets_manager_push_create_update_and_unchanged_costs(
     # the source changes: pushed within seconds (a labelled source is watched)
     put = calls(operator, SM, "PutSecretValue")
     kubectl.apply(secret(namespace, "src", {"api-key": second}, labels=SOURCE_LABEL))
-    wait_until(lambda: _sm_value(aws, name) == second.encode(), timeout=15, what="updated remote value")
+    ps = wait_version_change(kubectl, "ps", namespace, ps["status"]["syncedResourceVersion"], timeout=15)
+    assert _sm_value(aws, name) == second.encode()
     assert calls(operator, SM, "PutSecretValue") - put == 1
-    ps = wait_version_change(kubectl, "ps", namespace, ps["status"]["syncedResourceVersion"])
 
     # a push that finds the value unchanged writes nothing
     counts = {

@@ -110,4 +110,6 @@ def test_seed_step7_verbatim_is_reported_then_pushes_once_a_selector_is_added(
             PUSHED: {"match": {"secretKey": "myapp-api-key", "remoteRef": {"remoteKey": PUSHED}}}
         }
     }
+    hints = [e for e in events_for(kubectl, namespace, "push-myapp-secret") if e["reason"] == "SpecWarning"]
+    assert any("spec.data[0].remoteRef: belongs under match" in e["message"] for e in hints), hints
     assert_no_value_in_status_or_events(kubectl, "push-myapp-secret", namespace, API_KEY)

@@ -23,7 +23,7 @@ from eso.kube import selectors
 from eso.kube.informer import object_key
 from eso.kube.workqueue import WorkQueue
 
-__all__ = ["PushSecretIndex", "StoreKey", "changed_meaningfully", "content_changed"]
+__all__ = ["PushSecretIndex", "StoreKey", "changed_meaningfully"]
 
 Obj = dict[str, Any]
 Key = tuple[str, str]
@@ -45,19 +45,6 @@ def changed_meaningfully(new: Obj, old: Obj | None) -> bool:
     return any(
         a.get(f) != b.get(f)
         for f in ("generation", "labels", "annotations", "finalizers", "deletionTimestamp")
-    )
-
-
-def content_changed(new: Obj, old: Obj | None) -> bool:
-    """True when a Secret's data, type, labels or annotations changed."""
-    if old is None:
-        return True
-    a, b = _meta(new), _meta(old)
-    return (
-        new.get("data") != old.get("data")
-        or new.get("type") != old.get("type")
-        or a.get("labels") != b.get("labels")
-        or a.get("annotations") != b.get("annotations")
     )
 
 
@@ -180,9 +167,12 @@ class PushSecretIndex:
         return keys
 
     def on_secret(self, etype: str, obj: Obj, old: Obj | None) -> None:
-        """Informer handler for Secrets eso caches anyway: push changed sources at once."""
-        if etype == "MODIFIED" and not content_changed(obj, old):
-            return
+        """Informer handler for Secrets eso caches anyway: push changed sources at once.
+
+        Every event counts (no comparison with the cached previous version): the
+        reconcile compares the source's resourceVersion with the one it pushed, so a
+        spurious event costs one look, a missed change would cost a refresh interval.
+        """
         for key in self.push_secrets_reading(obj, old):
             self._queue.add(key)
 

@@ -49,7 +49,7 @@ from eso.kube.controller import Result
 from eso.kube.events import Normal, Warning
 from eso.template.apply import render_key_transform
 
-__all__ = ["SYNCED_MESSAGE", "fail", "reconcile"]
+__all__ = ["SPEC_WARNING", "SYNCED_MESSAGE", "fail", "reconcile"]
 
 Obj = dict[str, Any]
 Key = tuple[str, str]
@@ -58,6 +58,8 @@ _Event = constants.EventReason
 _KIND = "pushsecret"
 _log = structlog.get_logger("eso.controllers.pushsecret")
 SYNCED_MESSAGE = "PushSecret synced successfully"
+SPEC_WARNING = "SpecWarning"
+"""Event reason for what the admission webhook would have warned about (posted once per spec change)."""
 _IF_NOT_EXISTS_NOTE = ". Existing secrets in providers unchanged."
 
 
@@ -118,6 +120,8 @@ async def _reconcile(ctx: PushSecretContext, key: Key, raw: Obj) -> Result:
             "no store selected: spec.secretStoreRefs names or selects no SecretStore or ClusterSecretStore"
         )
         return await fail(ctx, key, raw, update, message, retry=False)
+    if checked.warnings and split_version(synced_version)[0] != spec_rv:
+        await ctx.events.event(raw, Warning, SPEC_WARNING, "; ".join(checked.warnings))
     return await _push(ctx, key, raw, ps, update, candidates, sources, now, interval)
 
 
