@@ -5,7 +5,9 @@
 ``sandbox.json``. It is idempotent: a directory whose processes are all alive is reused; one
 with pid files of dead processes is stale and is cleaned first. ``down`` stops exactly the
 processes named by the pid files (see :mod:`eso.sandbox.processes`), also after an ``up``
-that died halfway. Logs stay in ``DIR/logs`` after ``down``.
+that died halfway. Logs stay in ``DIR/logs`` after ``down``. ``stop_component`` and
+``start_component`` take one component away and bring it back on the same port (fault
+tests; see :mod:`eso.sandbox.restart`).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 
 from eso.errors import ConfigError, EsoError
 from eso.sandbox import components as comp
-from eso.sandbox import crds, files, probes, processes
+from eso.sandbox import crds, files, probes, processes, restart
 from eso.sandbox.pki import Pki, make_pki
 from eso.sandbox.ports import free_ports, is_port_clash
 from eso.sandbox.status import SandboxStatus, collect_status, probe
@@ -138,6 +140,20 @@ class Sandbox:
 
     def is_healthy(self) -> bool:
         return self.status().all_ready
+
+    def stop_component(self, name: str, timeout: float | None = None) -> None:
+        """Stop one component (``moto``, ``kube-apiserver``, …); SIGKILL after ``timeout`` s."""
+        wait = self.stop_timeout if timeout is None else timeout
+        with self._locked():
+            self._echo(f"  {restart.stop_component(self.root, name, timeout=wait)}")
+
+    def start_component(self, name: str, timeout: float | None = None) -> None:
+        """Start a component stopped by :meth:`stop_component` again: same argv, same port."""
+        with self._locked():
+            note = restart.start_component(
+                self.root, name, pki=self.pki, info_file=self.info_file, timeout=timeout or self.timeout
+            )
+        self._echo(f"  {note}")
 
     def _echo(self, line: str) -> None:
         """Progress output; a closed stdout/stderr (``| head``) must not stop a cleanup."""
@@ -336,6 +352,8 @@ class Sandbox:
             (self.root / name).unlink(missing_ok=True)
         for name in ("etcd", "pki"):
             shutil.rmtree(self.root / name, ignore_errors=True)
+        for stopped in processes.pid_dir(self.root).glob("*.stopped"):
+            stopped.unlink(missing_ok=True)
 
     def _rotate_logs(self) -> None:
         if self.logs_dir.is_dir():
