@@ -112,12 +112,13 @@ class KubeClient:
         what: str = "",
     ) -> Obj:
         """One REST call; returns the decoded JSON body (``{}`` when empty)."""
+        await self._limiter.acquire()
         if method != "GET":
+            # after the limiter: a write that waited for a token while the Lease was lost stays unsent
             if self._write_guard is not None and not self._write_guard():
                 raise NotLeader(f"{what or method + ' ' + path}: refused, this replica is not the leader")
             plural = _plural_of(path)
             self.writes[(method, plural)] = self.writes.get((method, plural), 0) + 1
-        await self._limiter.acquire()
         content = None
         headers = {"Accept": "application/json"}
         if body is not None:
