@@ -185,8 +185,8 @@ class StoreResolver:
             )
         gate = self._settings.enable_flood_gate if require_ready is None else require_ready
         if gate and not _is_ready(store):
-            why = _ready_message(store)  # the store's own root cause (ESO#6832: it was hidden)
-            raise ProviderUnavailable(f"{display} is not ready" + (f": {why}" if why else ""), field=field)
+            why = _ready_message(store) or "it has not been validated yet"  # ESO#6832: name the cause
+            raise ProviderUnavailable(f"{display} is not ready: {why}", field=field)
         provider = self._registry.get(store.spec.provider.provider_name(), field="spec.provider")
         context = store_context(store, provider, consumer_namespace)
         key = ClientKey(
