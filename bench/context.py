@@ -91,6 +91,7 @@ class Bench:
             client_qps=p.client_qps,
             client_burst=p.client_burst,
             profile=self.workdir / f"operator-{self._operators}.prof" if p.profile else None,
+            tracemalloc=self.workdir / f"operator-{self._operators}.heap" if p.tracemalloc else None,
         )
         seconds = await op.start()
         scope = f", namespace {namespace}" if namespace else ""

@@ -4,8 +4,10 @@
 [--bench-refresh-jitter=0] [--bench-profile=PATH] -- <eso run flags>`` runs exactly
 ``eso run <flags>`` with the given :class:`~eso.settings.ControllerSettings` fields replaced
 (and, with ``--bench-profile``, under cProfile on the process CPU clock, so time spent
-waiting for a core on a busy machine is not charged to the code). ``eso run`` has no flags for
-them (they are on by default); the benchmark's features-on/off runs (S1, S2) need them.
+waiting for a core on a busy machine is not charged to the code; with
+``--bench-tracemalloc=PATH``, tracing allocations, a snapshot written to PATH on SIGUSR2).
+``eso run`` has no flags for them (they are on by default); the benchmark's features-on/off
+runs (S1, S2) need them.
 """
 
 from __future__ import annotations
@@ -29,6 +31,21 @@ _FIELDS: dict[str, tuple[str, Callable[[str], Any]]] = {
 }
 
 
+def _trace_memory(path: str) -> None:
+    """Trace allocations; each SIGUSR2 writes a snapshot to ``path`` (then ``path`` + ``.done``)."""
+    import signal
+    import tracemalloc
+
+    tracemalloc.start(1)
+
+    def dump(signum: int, frame: Any) -> None:
+        tracemalloc.take_snapshot().dump(path)
+        with open(path + ".done", "w", encoding="ascii") as fh:
+            fh.write("ok")
+
+    signal.signal(signal.SIGUSR2, dump)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Parse the ``--bench-*`` overrides, then hand the rest to ``eso run``."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -39,6 +56,8 @@ def main(argv: list[str] | None = None) -> None:
         flag, _, value = arg.partition("=")
         if flag == "--bench-profile":
             profile = value
+        elif flag == "--bench-tracemalloc":
+            _trace_memory(value)
         elif flag in _FIELDS:
             name, convert = _FIELDS[flag]
             overrides[name] = convert(value)

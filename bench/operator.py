@@ -121,6 +121,8 @@ class OperatorProcess:
     client_qps: float = 50.0
     client_burst: int = 100
     sample_interval: float = 0.5
+    tracemalloc: Path | None = None
+    """Trace allocations (slower, more memory); :meth:`memory_breakdown` reads a snapshot."""
     profile: Path | None = None
     """Run under cProfile (CPU-time clock) and write the profile here; the run is then slower."""
 
@@ -146,6 +148,8 @@ class OperatorProcess:
         head = [sys.executable]
         if self.profile is not None:
             flags = [*flags, f"--bench-profile={self.profile}"]
+        if self.tracemalloc is not None:
+            flags = [*flags, f"--bench-tracemalloc={self.tracemalloc}"]
         head += ["-m", "bench.launch_operator", *flags, "--"] if flags else ["-m", "eso", "run"]
         args = [
             "--kubeconfig", self.kubeconfig,
@@ -224,6 +228,22 @@ class OperatorProcess:
             out[key] = out.get(key, 0) + int(float(match["value"]))
         return out
 
+    async def memory_breakdown(self, limit: int = 25) -> dict[str, Any]:
+        """Live Python allocations now, by file and by line (needs ``tracemalloc``)."""
+        if self.tracemalloc is None or self.proc is None:
+            return {}
+        done = str(self.tracemalloc) + ".done"
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(done)
+        self.proc.send_signal(signal.SIGUSR2)
+        for _ in range(600):
+            if await asyncio.to_thread(os.path.exists, done):
+                break
+            await asyncio.sleep(0.1)
+        else:
+            return {"error": "no snapshot after 60 s"}
+        return await asyncio.to_thread(_breakdown, self.tracemalloc, limit)
+
     async def stop(self, grace: float = 30.0) -> dict[str, Any]:
         """SIGTERM (SIGKILL after ``grace`` s); returns exit code, stop time, whole-life peak RSS."""
         proc = self.proc
@@ -250,6 +270,22 @@ class OperatorProcess:
             "vm_hwm_mb": round(self.hwm_kb / 1024, 1),
             "cpu_seconds": round(self.final_cpu, 1),
         }
+
+
+def _breakdown(path: Path, limit: int) -> dict[str, Any]:
+    import tracemalloc
+
+    snap = tracemalloc.Snapshot.load(str(path))
+    total = sum(s.size for s in snap.statistics("filename"))
+
+    def top(key: str) -> list[list[Any]]:
+        return [[str(s.traceback[0]), round(s.size / 1024), s.count] for s in snap.statistics(key)[:limit]]
+
+    return {
+        "traced_kb": round(total / 1024),
+        "by_file_kb_count": top("filename"),
+        "by_line_kb_count": top("lineno"),
+    }
 
 
 def profile_summary(path: Path, limit: int = 40) -> str:

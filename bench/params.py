@@ -47,6 +47,7 @@ class Params:
     client_burst: int = 100
     converge_timeout: float = 0.0
     profile: bool = False
+    tracemalloc: bool = False
     sandbox_dir: str = ""
     keep_sandbox: bool = False
     results_dir: str = str(RESULTS)
@@ -123,6 +124,11 @@ def parse_args(argv: list[str]) -> Params:
         "--converge-timeout", type=float, default=0.0, help="S1 time limit (default max(300, N/4) s)"
     )
     parser.add_argument(
+        "--tracemalloc",
+        action="store_true",
+        help="trace the operator's allocations; S4 gets a breakdown after S2 (slower)",
+    )
+    parser.add_argument(
         "--profile", action="store_true", help="run the operator under cProfile (slower; profiles in logs)"
     )
     parser.add_argument(
@@ -162,6 +168,7 @@ def parse_args(argv: list[str]) -> Params:
         client_burst=ns.client_burst,
         converge_timeout=ns.converge_timeout,
         profile=ns.profile,
+        tracemalloc=ns.tracemalloc,
         sandbox_dir=ns.sandbox_dir,
         keep_sandbox=ns.keep_sandbox,
         results_dir=ns.results_dir,

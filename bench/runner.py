@@ -57,6 +57,8 @@ async def _feature_runs(bench: Bench, sc: dict[str, Any], base_s: float) -> None
         )
         if "S2" in p.scenarios:
             sc.setdefault("S2", {})[features.label] = await s2_steady(bench, features, key)
+        if p.tracemalloc and not scoped:
+            sc.setdefault("S4", {})["memory_breakdown"] = await op.memory_breakdown()
         if scoped:
             stopped = await bench.stop_operator()
             sc["S1"][features.label]["operator_exit"] = stopped

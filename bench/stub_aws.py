@@ -372,7 +372,9 @@ class StubApp:
 
 async def _serve(args: argparse.Namespace) -> None:
     stub = StubApp(args.latency_ms, args.seed)
-    runner = web.AppRunner(stub.application(), access_log=None, handle_signals=False)
+    # Idle connections stay open: a server closing one just as the client reuses it shows
+    # up as a "connection failed" the operator would retry, an artefact of the stub.
+    runner = web.AppRunner(stub.application(), access_log=None, handle_signals=False, keepalive_timeout=3600)
     await runner.setup()
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
