@@ -42,7 +42,7 @@ async def sync_finalizer(ctx: PushSecretContext, key: Key, raw: Obj, ps: PushSec
     if ps.spec.deletion_policy is PushSecretDeletionPolicy.DELETE:
         patched = await add_finalizer(ctx.client, PUSH_SECRET, raw, _FINALIZER)
         if patched is not None:
-            ctx.recent.record(key, raw, patched)
+            await ctx.pushsecrets.apply_local(patched)
             return patched
         return raw
     if has_finalizer(raw, _FINALIZER):
@@ -90,5 +90,4 @@ async def finalize(
             return Result(requeue_after=FOREIGN_RECHECK_SECONDS)
     await remove_finalizer(ctx.client, PUSH_SECRET, raw, _FINALIZER)
     ctx.metrics.forget("pushsecret", ps.namespace, ps.name)
-    ctx.recent.forget(key)
     return Result()

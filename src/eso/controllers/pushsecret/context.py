@@ -16,7 +16,7 @@ from eso.kube.informer import Informer
 from eso.metrics import Metrics
 from eso.settings import ControllerSettings
 
-__all__ = ["PushSecretContext", "RecentWrites"]
+__all__ = ["PushSecretContext"]
 
 Obj = dict[str, Any]
 Key = tuple[str, str]
@@ -24,45 +24,6 @@ Key = tuple[str, str]
 
 def _utcnow() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
-
-
-def _rv(obj: Obj) -> str:
-    return str((obj.get("metadata") or {}).get("resourceVersion", ""))
-
-
-class RecentWrites:
-    """The objects this controller just wrote, until the informer cache has caught up.
-
-    A reconcile that starts right after our own write (a finalizer, a status) would
-    otherwise read the previous version from the cache and push again.
-    """
-
-    def __init__(self) -> None:
-        self._by_key: dict[Key, tuple[set[str], Obj]] = {}
-
-    def record(self, key: Key, before: Obj, after: Obj | None) -> None:
-        """``after`` (returned by the API server) replaces ``before``."""
-        if not after:
-            return
-        stale = self._by_key[key][0] if key in self._by_key else set()
-        self._by_key[key] = (stale | {_rv(before)}, after)
-
-    def current(self, key: Key, cached: Obj | None) -> Obj | None:
-        """The freshest known version of ``cached``."""
-        entry = self._by_key.get(key)
-        if entry is None:
-            return cached
-        if cached is not None and _rv(cached) in entry[0] and _rv(cached) != _rv(entry[1]):
-            return entry[1]
-        del self._by_key[key]
-        return cached
-
-    def forget(self, key: Key) -> None:
-        """Drop what is known about ``key``."""
-        self._by_key.pop(key, None)
-
-    def __len__(self) -> int:
-        return len(self._by_key)
 
 
 @dataclass
@@ -88,5 +49,4 @@ class PushSecretContext:
     engine: Any
     generator: Callable[[], Generate | None] = field(default=lambda: None)
     locks: KeyedLocks = field(default_factory=KeyedLocks)
-    recent: RecentWrites = field(default_factory=RecentWrites)
     clock: Callable[[], datetime] = field(default=_utcnow)

@@ -66,7 +66,7 @@ _IF_NOT_EXISTS_NOTE = ". Existing secrets in providers unchanged."
 async def reconcile(ctx: PushSecretContext, key: Key) -> Result:
     """Push the source of PushSecret ``key`` = (namespace, name) to its stores."""
     namespace, name = key
-    raw = ctx.recent.current(key, ctx.pushsecrets.get(namespace, name))
+    raw = ctx.pushsecrets.get(namespace, name)
     if raw is None:
         ctx.metrics.forget(_KIND, namespace, name)
         return Result()

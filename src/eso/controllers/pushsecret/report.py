@@ -22,9 +22,14 @@ _log = structlog.get_logger("eso.controllers.pushsecret")
 
 
 async def save(ctx: PushSecretContext, key: Key, raw: Obj, update: StatusUpdate) -> None:
-    """Write the status if it changed, and remember the result until the cache has it."""
+    """Write the status if it changed, and record the result in the cache at once.
+
+    The next reconcile (queued meanwhile, for example by our own finalizer patch) then
+    sees this push instead of the state before it, and does not push again.
+    """
     patched = await write_status(ctx.client, key[0], key[1], update)
-    ctx.recent.record(key, raw, patched)
+    if patched:
+        await ctx.pushsecrets.apply_local(patched)
 
 
 async def fail(

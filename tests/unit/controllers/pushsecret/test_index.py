@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from eso.controllers.pushsecret.context import RecentWrites
 from eso.controllers.pushsecret.index import PushSecretIndex, StoreKey, changed_meaningfully
 from eso.controllers.pushsecret.push import KeyedLocks, write_error
 from eso.errors import NotManagedError, ProviderError
@@ -79,17 +78,6 @@ async def test_delete_policy_none_never_pins_a_store() -> None:
     )
     assert usage == []
     assert index.users_of_store("SecretStore", "ns", "aws") == set()
-
-
-def test_recent_writes_hide_a_stale_cache_until_it_catches_up() -> None:
-    recent = RecentWrites()
-    before = {"metadata": {"resourceVersion": "1"}}
-    after = {"metadata": {"resourceVersion": "2"}, "status": {"refreshTime": "t"}}
-    recent.record(("ns", "p"), before, after)
-    assert recent.current(("ns", "p"), before) is after
-    assert recent.current(("ns", "p"), after) is after
-    assert len(recent) == 0
-    assert recent.current(("ns", "p"), before) is before, "forgotten once the cache had it"
 
 
 async def test_keyed_locks_are_dropped_when_free() -> None:
