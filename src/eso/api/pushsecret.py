@@ -97,7 +97,7 @@ class PushSecretData(Model):
     metadata: Any = Field(default=None, description="Provider-specific, usually a PushSecretMetadata")
     conversion_strategy: PushSecretConversionStrategy = PushSecretConversionStrategy.NONE
     remote_ref: PushSecretRemoteRef | None = Field(
-        default=None, description="Misplaced: belongs under match.remoteRef; kept only to report it"
+        default=None, description="Misplaced: belongs under match.remoteRef; accepted there, with a warning"
     )
 
 

@@ -283,7 +283,7 @@ def test_children_share_provider_reads(
     count = 8
     klass = f"fanout-{env.token}"
     private = start_operator(controller_class=klass, enable_cluster_external_secret_reconciler=False)
-    store = env.fake_cluster_store({"shared": "one-value"}, controller=klass)
+    store = env.fake_cluster_store({"shared": "ces-fanout-value-5d1e"}, controller=klass)
     namespaces = [env.namespace(f"n{i}") for i in range(count)]
     before = private.operator.metrics.provider_calls("Fake", "GetSecret")
     ces = env.ces(
@@ -297,7 +297,8 @@ def test_children_share_provider_reads(
     env.wait_provisioned(ces, namespaces)
     for ns in namespaces:
         wait_until(
-            lambda ns=ns: secret_value(kubectl, "child-secret", ns) == b"one-value", what=f"Secret in {ns}"
+            lambda ns=ns: secret_value(kubectl, "child-secret", ns) == b"ces-fanout-value-5d1e",
+            what=f"Secret in {ns}",
         )
     reads = private.operator.metrics.provider_calls("Fake", "GetSecret") - before
     print(f"\nfan-out: {count} children over one remote key cost {reads:.0f} provider GetSecret call(s)")

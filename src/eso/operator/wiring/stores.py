@@ -51,7 +51,10 @@ def _build_kind(w: Wiring, info: ResourceInfo, recorder: str) -> None:
     async def on_store(etype: str, obj: Obj, old: Obj | None) -> None:
         key = object_key(obj)
         spec_changed = old is None or _generation(obj) != _generation(old)
-        if etype == "DELETED" or spec_changed:
+        # Deletion bumps the generation too; keep the client until the store is gone, so
+        # PushSecrets can still clean up their remote secrets through it.
+        deleting = bool((obj.get("metadata") or {}).get("deletionTimestamp"))
+        if etype == "DELETED" or (spec_changed and not deleting):
             await w.cache.invalidate_store(info.kind, key[0], key[1])
         if etype == "DELETED" or store_became_usable(obj, old):
             index = w.shared.get("es_index")
