@@ -18,6 +18,8 @@ help:
 	@echo "make test      - install, build, lint and run the whole test suite"
 	@echo "make demo      - run the seed tutorial end to end on a local sandbox"
 	@echo "make bench     - run the benchmarks (figures in bench/results/)"
+	@echo "make crds      - regenerate deploy/crds, the chart's CRDs and deploy/manifests from the models"
+	@echo "make test-chaos - fault tests (provider outage, API-server restart, operator crashes, failover)"
 
 install: $(STAMP)
 
@@ -56,6 +58,8 @@ bench: install testbin
 
 crds: install
 	$(BIN)/eso crds --output-dir deploy/crds
+	$(BIN)/python hack/sync-chart-crds.py
+	$(BIN)/python hack/render-manifests.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
