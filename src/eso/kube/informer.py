@@ -63,7 +63,7 @@ class Informer:
         field_selector: str | None = None,
         transform: Callable[[Obj], Obj] | None = drop_managed_fields,
         watch_timeout: int = 300,
-        backoff_cap: float = 30.0,
+        backoff_cap: float = 8.0,
     ) -> None:
         self.info = info
         self._client = client
