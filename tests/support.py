@@ -7,6 +7,7 @@ import base64
 import io
 import json
 import os
+import re
 import subprocess
 import threading
 import time
@@ -31,7 +32,33 @@ SENSITIVE: set[str] = {
     "sk-abc123def456ghi789jkl",
     "do-not-leak-4f9c2e",
 }
-"""Secret values used by tests; none may appear in a log line, Event, status or metric."""
+"""Secret values used by tests; none may appear in a log line, Event, status or metric.
+
+Registered with :func:`sensitive`; also, automatically, every value of a Secret or of a
+fake store applied with :meth:`Kubectl.apply` (see :func:`register_manifest_values`).
+"""
+
+MIN_SENSITIVE = 8
+"""Shorter values are not registered automatically (``"v"`` or ``"admin"`` are everywhere)."""
+
+_NAME_LIKE = re.compile(r"[a-z.-]+")
+
+
+def secret_like(value: str) -> bool:
+    """Whether a value is registered automatically: long enough, and not something that could
+    also be a name (``one-value`` is in a test's namespace name): digits and letters, or a
+    character no Kubernetes name has."""
+    if len(value) < MIN_SENSITIVE:
+        return False
+    has_digit, has_letter = any(c.isdigit() for c in value), any(c.isalpha() for c in value)
+    return (has_digit and has_letter) or not _NAME_LIKE.fullmatch(value.lower().replace("_", "-"))
+
+
+LOG_FILES: list[Path] = []
+"""Log files of eso processes the tests ran (``eso run``, ``eso webhook``), scanned like LOG_BUFFER."""
+
+METRICS_SEEN: list[str] = []
+"""The /metrics text of every in-process operator when it stopped, scanned like the live ones."""
 
 
 def sensitive(value: str) -> str:
@@ -40,9 +67,44 @@ def sensitive(value: str) -> str:
     return value
 
 
+def register_log(path: Path) -> Path:
+    """Have the end-of-session leak scan read the log file ``path`` too."""
+    LOG_FILES.append(path)
+    return path
+
+
+def register_manifest_values(obj: Any) -> None:
+    """Register the values a manifest carries: a Secret's ``data``/``stringData``, a fake store's values."""
+    if not isinstance(obj, dict):
+        return
+    found: list[str] = []
+    if obj.get("kind") == "Secret":
+        for value in (obj.get("data") or {}).values():
+            try:
+                found.append(base64.b64decode(str(value), validate=True).decode("utf-8"))
+            except ValueError:
+                continue
+        found += [str(v) for v in (obj.get("stringData") or {}).values()]
+    fake: Any = obj
+    for key in ("spec", "provider", "fake", "data"):
+        fake = fake.get(key) if isinstance(fake, dict) else None
+    if isinstance(fake, list):
+        found += [str(e.get("value", "")) for e in fake if isinstance(e, dict)]
+    SENSITIVE.update(v for v in found if secret_like(v))
+
+
 def find_leaks(texts: dict[str, str]) -> list[str]:
-    """``where: value`` for every sensitive value found in ``texts`` (name → text)."""
-    return [f"{where}: {value}" for where, text in texts.items() for value in SENSITIVE if value in text]
+    """``where: value (…context…)`` for every sensitive value found in ``texts``, as is or base64."""
+    found = []
+    for where, text in texts.items():
+        for value in SENSITIVE:
+            for shape in (value, base64.b64encode(value.encode()).decode()):
+                at = text.find(shape)
+                if at >= 0:
+                    context = text[max(0, at - 150) : at + len(shape) + 150].replace("\n", " ")
+                    found.append(f"{where}: {value} (…{context}…)")
+                    break
+    return found
 
 
 def wait_until(
@@ -103,6 +165,7 @@ class OperatorRunner:
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
 
     def stop(self) -> None:
+        METRICS_SEEN.append(self.operator.metrics.exposition().decode())
         try:
             asyncio.run_coroutine_threadsafe(self.operator.stop(), self._loop).result(30)
         finally:
@@ -135,6 +198,12 @@ class Kubectl:
             if isinstance(manifest, str)
             else yaml.safe_dump_all(manifest if isinstance(manifest, list) else [manifest])
         )
+        try:
+            for doc in yaml.safe_load_all(text):
+                for obj in doc.get("items", [doc]) if isinstance(doc, dict) else []:
+                    register_manifest_values(obj)
+        except yaml.YAMLError:
+            pass  # kubectl will say what is wrong with it
         args = ["apply", "-f", "-"] + (["-n", namespace] if namespace else [])
         return self.run(*args, stdin=text).stdout
 
