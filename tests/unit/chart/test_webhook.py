@@ -81,6 +81,7 @@ def test_webhook_arguments() -> None:
         f"--service-namespace={NAMESPACE}",
         f"--secret-name={NAME}",
         f"--secret-namespace={NAMESPACE}",
+        f"--webhook-config-selector=external-secrets.io/component=webhook,app.kubernetes.io/instance={RELEASE}",
         "--healthz-addr=0.0.0.0:8081",
         "--metrics-addr=0.0.0.0:8080",
         "--loglevel=info",
@@ -176,3 +177,12 @@ def test_the_webhook_command_accepts_the_chart_arguments() -> None:
     assert settings.certs.service_name == NAME
     assert settings.certs.service_namespace == NAMESPACE
     assert settings.healthz_addr == "0.0.0.0:8081"
+
+
+def test_the_webhook_injects_its_ca_only_into_this_releases_configuration() -> None:
+    args = container(one(render(), "Deployment", NAME))["args"]
+    selector = next(a.split("=", 1)[1] for a in args if a.startswith("--webhook-config-selector="))
+    wanted = dict(part.split("=", 1) for part in selector.split(","))
+    labels = one(render(), "ValidatingWebhookConfiguration", NAME)["metadata"]["labels"]
+    assert wanted == {"external-secrets.io/component": "webhook", "app.kubernetes.io/instance": RELEASE}
+    assert all(labels.get(k) == v for k, v in wanted.items())
