@@ -34,7 +34,7 @@ import yaml
 
 from eso.cli import run as eso_run
 from eso.settings import ControllerSettings, MetricsSettings, OperatorSettings, ProviderSettings
-from tests.support import Kubectl, OperatorRunner
+from tests.support import Kubectl, OperatorRunner, wait_until
 from tests.unit.chart.chartlib import render
 
 RBAC_KINDS = ("ServiceAccount", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding")
@@ -83,6 +83,11 @@ class LeastPrivilegeRelease:
         rbac = [o for o in self.objects if o["kind"] in RBAC_KINDS and not _aggregated(o)]
         self.kubectl.apply(rbac)
         self.kubeconfig = self._token_kubeconfig()
+        # the API server's authorizer learns new RBAC objects through its own informers: wait
+        # for it, so the controller's first LIST is judged by the chart's rules, not refused early
+        scope = self.values.get("scopedNamespace")
+        where = ["-n", scope] if scope else ["-A"]
+        wait_until(lambda: self.can_i("list", "externalsecrets.external-secrets.io", *where), what="RBAC")
         return self
 
     def settings(self) -> OperatorSettings:

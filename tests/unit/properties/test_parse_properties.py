@@ -47,11 +47,11 @@ from eso.providers.builtin import builtin_registry
 from eso.webhook.admission import AdmissionRequest
 from eso.webhook.validators import AdmissionValidator
 from tests.security.corpus import load_cases
-from tests.unit.properties.conftest import BOUNDED, attempt, echoed, secrets
+from tests.unit.properties.conftest import BOUNDED, QUIET_ABOUT_RANDOM, attempt, echoed, secrets
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.timeout(120), QUIET_ABOUT_RANDOM]
 
-WALL_CLOCK = 2.0
+WALL_CLOCK = 5.0
 SEED = Path(__file__).resolve().parents[2] / "fixtures" / "seed"
 EXTRA = [
     {
