@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.audit import AuditLog
 from bench.kube import ApiServerCounts, BenchKube, by_resource
 from bench.machine import load_average
 from bench.operator import Features, OperatorProcess, profile_summary
 from bench.stub_client import StubProcess
 from bench.tracker import Tracker
 from bench.workload import STORE, Group
-from eso.api.resources import EXTERNAL_SECRET, SECRET_STORE
+from eso.api.resources import EXTERNAL_SECRET, NAMESPACE, SECRET_STORE
 from eso.errors import Conflict, NotFound
 
 __all__ = ["Bench", "Window", "percentile"]
@@ -52,6 +53,7 @@ class Window:
     load0: list[float] = field(default_factory=list)
     counters0: dict[str, int] = field(default_factory=dict)
     pid0: int = 0
+    audit0: int = 0
 
 
 class Bench:
@@ -66,6 +68,8 @@ class Bench:
         self.kubeconfig = kubeconfig
         self.workdir = workdir
         self.log = log
+        self.audit: AuditLog | None = None
+        """The API server's write log (exact attribution of writes), when the sandbox has one."""
         self.ns = f"bench-{uuid.uuid4().hex[:4]}"
         """Namespace of the main group; every other namespace of the run starts with it."""
         self.operator: OperatorProcess | None = None
@@ -158,24 +162,30 @@ class Bench:
             await asyncio.sleep(0.2)
         raise RuntimeError(f"SecretStore {namespace}/{STORE} not Ready after {within:.0f} s")
 
-    async def drop_group(self, key: str, *, operator_running: bool) -> dict[str, Any]:
-        """Delete a group's namespace; without a running operator, finalizers are removed first."""
+    async def drop_group(self, key: str) -> dict[str, Any]:
+        """Delete a group's namespace and wait until it is gone.
+
+        The benchmark removes the ExternalSecrets' finalizers itself (after the deletion
+        started, so a running operator does not add them back): a busy operator would take
+        minutes, and its cleanup would spill into the next measured window.
+        """
         group = self.groups.pop(key)
         started = time.monotonic()
         tracker = self.trackers.pop(group.namespace, None)
         if tracker is not None:
             await tracker.stop()
-        if not operator_running:
-            names = await self.kube.names(EXTERNAL_SECRET, group.namespace)
+        names = await self.kube.names(EXTERNAL_SECRET, group.namespace)
+        with contextlib.suppress(NotFound):
+            await self.kube.client.delete(NAMESPACE, group.namespace)
 
-            async def unfinalize(name: str) -> None:
-                with contextlib.suppress(NotFound):
-                    await self.kube.client.patch(
-                        EXTERNAL_SECRET, name, group.namespace, {"metadata": {"finalizers": None}}
-                    )
+        async def unfinalize(name: str) -> None:
+            with contextlib.suppress(NotFound):
+                await self.kube.client.patch(
+                    EXTERNAL_SECRET, name, group.namespace, {"metadata": {"finalizers": None}}
+                )
 
-            await self.kube.bulk(names, unfinalize, self.params.create_concurrency)
-        gone = await self.kube.delete_namespace(group.namespace, wait=max(120.0, group.size * 0.05))
+        await self.kube.bulk(names, unfinalize, self.params.create_concurrency)
+        gone = await self.kube.delete_namespace(group.namespace, wait=max(300.0, group.size * 0.1))
         return {"namespace": group.namespace, "gone": gone, "seconds": round(time.monotonic() - started, 1)}
 
     # -- measuring --------------------------------------------------------------------------
@@ -196,6 +206,7 @@ class Bench:
             load_average(),
             counters,
             pid,
+            self.audit.offset() if self.audit else 0,
         )
 
     async def close_window(self, w: Window, *, timeline: bool = False) -> dict[str, Any]:
@@ -205,9 +216,16 @@ class Bench:
         api = await self.kube.request_counts()
         own = Counter(self.kube.client.writes)
         own.subtract(w.own_writes)
-        writes = by_resource(api.writes_since(w.api), minus=own.items())
-        # The API server renews its own identity Lease every 10 s; eso runs without leader election here.
-        not_operator = {k: writes.pop(k) for k in ("leases",) if k in writes}
+        if self.audit is not None:
+            audit = self.audit.writes_since(w.audit0)
+            writes = by_resource(audit.get("operator", {}))
+            not_operator = {who: sum(c.values()) for who, c in audit.items() if who != "operator"}
+            by_verb = audit.get("operator", {})
+        else:
+            writes = by_resource(api.writes_since(w.api), minus=own.items())
+            # The API server renews its own identity Lease every 10 s; eso runs without leader election.
+            not_operator = {k: writes.pop(k) for k in ("leases",) if k in writes}
+            by_verb = {}
         out: dict[str, Any] = {
             "seconds": round(seconds, 2),
             "provider_calls": stats["calls"],
@@ -217,6 +235,8 @@ class Bench:
             "operator_writes": writes,
             "benchmark_writes": {f"{m} {p}": v for (m, p), v in sorted(own.items()) if v},
             "writes_not_by_operator": not_operator,
+            "operator_writes_by_verb": by_verb,
+            "writes_attributed_by": "audit log" if self.audit is not None else "apiserver_request_total",
             "load_average": {"start": w.load0, "end": load_average()},
         }
         if self.operator is not None:

@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequen
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from bench.audit import BENCH_AGENT
 from eso.api.resources import NAMESPACE, ResourceInfo
 from eso.errors import Conflict, Gone, KubeAPIError, KubeUnavailable, NotFound, TooManyRequests
 from eso.kube.client import KubeClient
@@ -55,6 +56,7 @@ class BenchKube:
     def __init__(self, kubeconfig: str, max_connections: int = 200) -> None:
         connection = load_connection(kubeconfig)
         self.http = connection.http_client(timeout=120.0, max_connections=max_connections)
+        self.http.headers["User-Agent"] = BENCH_AGENT
         self.client = KubeClient(self.http, TokenBucket(qps=0, burst=1))
 
     async def close(self) -> None:

@@ -36,7 +36,7 @@ def _trace_memory(path: str) -> None:
     import signal
     import tracemalloc
 
-    tracemalloc.start(1)
+    tracemalloc.start(12)
 
     def dump(signum: int, frame: Any) -> None:
         tracemalloc.take_snapshot().dump(path)

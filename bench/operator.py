@@ -21,6 +21,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -228,21 +229,28 @@ class OperatorProcess:
             out[key] = out.get(key, 0) + int(float(match["value"]))
         return out
 
-    async def memory_breakdown(self, limit: int = 25) -> dict[str, Any]:
-        """Live Python allocations now, by file and by line (needs ``tracemalloc``)."""
+    async def memory_breakdown(self, label: str, since: str | None = None, limit: int = 30) -> dict[str, Any]:
+        """Live Python allocations now (or their growth since snapshot ``since``) by owner.
+
+        The owner of an allocation is the innermost frame of its traceback inside eso or a
+        library (so a dict decoded by ``json`` is charged to whoever called ``json``).
+        """
         if self.tracemalloc is None or self.proc is None:
             return {}
-        done = str(self.tracemalloc) + ".done"
+        path = str(self.tracemalloc)
+        done = path + ".done"
         with contextlib.suppress(FileNotFoundError):
             os.unlink(done)
         self.proc.send_signal(signal.SIGUSR2)
-        for _ in range(600):
+        for _ in range(1200):
             if await asyncio.to_thread(os.path.exists, done):
                 break
             await asyncio.sleep(0.1)
         else:
-            return {"error": "no snapshot after 60 s"}
-        return await asyncio.to_thread(_breakdown, self.tracemalloc, limit)
+            return {"error": "no snapshot after 120 s"}
+        await asyncio.to_thread(os.replace, path, f"{path}.{label}")
+        base = f"{path}.{since}" if since else None
+        return await asyncio.to_thread(_breakdown, f"{path}.{label}", base, limit)
 
     async def stop(self, grace: float = 30.0) -> dict[str, Any]:
         """SIGTERM (SIGKILL after ``grace`` s); returns exit code, stop time, whole-life peak RSS."""
@@ -272,19 +280,35 @@ class OperatorProcess:
         }
 
 
-def _breakdown(path: Path, limit: int) -> dict[str, Any]:
+def _owner(frames: Any) -> str:
+    for frame in reversed(frames):  # most recent first
+        name = frame.filename
+        for marker in ("/src/eso/", "/site-packages/"):
+            if marker in name:
+                return f"{name.split(marker, 1)[1]}:{frame.lineno}"
+    last = frames[-1]
+    return f"{last.filename.rsplit('/', 1)[-1]}:{last.lineno}"
+
+
+def _breakdown(path: str, base: str | None, limit: int) -> dict[str, Any]:
     import tracemalloc
 
-    snap = tracemalloc.Snapshot.load(str(path))
-    total = sum(s.size for s in snap.statistics("filename"))
-
-    def top(key: str) -> list[list[Any]]:
-        return [[str(s.traceback[0]), round(s.size / 1024), s.count] for s in snap.statistics(key)[:limit]]
-
+    snap = tracemalloc.Snapshot.load(path)
+    sizes: Counter[str] = Counter()
+    counts: Counter[str] = Counter()
+    if base is None:
+        for stat in snap.statistics("traceback"):
+            sizes[_owner(stat.traceback)] += stat.size
+            counts[_owner(stat.traceback)] += stat.count
+    else:
+        for diff in snap.compare_to(tracemalloc.Snapshot.load(base), "traceback"):
+            sizes[_owner(diff.traceback)] += diff.size_diff
+            counts[_owner(diff.traceback)] += diff.count_diff
     return {
-        "traced_kb": round(total / 1024),
-        "by_file_kb_count": top("filename"),
-        "by_line_kb_count": top("lineno"),
+        "traced_kb" if base is None else "traced_growth_kb": round(sum(sizes.values()) / 1024),
+        "by_owner_kb_count": [
+            [owner, round(size / 1024), counts[owner]] for owner, size in sizes.most_common(limit)
+        ],
     }
 
 

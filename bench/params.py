@@ -126,7 +126,7 @@ def parse_args(argv: list[str]) -> Params:
     parser.add_argument(
         "--tracemalloc",
         action="store_true",
-        help="trace the operator's allocations; S4 gets a breakdown after S2 (slower)",
+        help="trace the operator's allocations: S4 gets who holds the memory (RSS figures are then inflated)",
     )
     parser.add_argument(
         "--profile", action="store_true", help="run the operator under cProfile (slower; profiles in logs)"

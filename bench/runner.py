@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.audit import AuditLog, policy_args
 from bench.context import Bench
 from bench.kube import BenchKube
 from bench.lifecycle_scenarios import create_unrelated, restart, s6_first_sync
@@ -52,17 +53,20 @@ async def _feature_runs(bench: Bench, sc: dict[str, Any], base_s: float) -> None
         if not scoped:
             await asyncio.sleep(3)
             sc.setdefault("S4", {})["rss_idle_mb"] = op.rss()["last_mb"]
+            if p.tracemalloc:
+                sc["S4"]["memory_idle"] = await op.memory_breakdown("idle")
         sc.setdefault("S1", {})[features.label] = await s1_convergence(
             bench, features, key, namespace, base_s
         )
         if "S2" in p.scenarios:
             sc.setdefault("S2", {})[features.label] = await s2_steady(bench, features, key)
         if p.tracemalloc and not scoped:
-            sc.setdefault("S4", {})["memory_breakdown"] = await op.memory_breakdown()
+            s4 = sc.setdefault("S4", {})
+            s4["memory_growth_with_n"] = await op.memory_breakdown("after-s2", since="idle")
         if scoped:
             stopped = await bench.stop_operator()
             sc["S1"][features.label]["operator_exit"] = stopped
-            await bench.drop_group(key, operator_running=False)
+            await bench.drop_group(key)
 
 
 async def _lifecycle(bench: Bench, sc: dict[str, Any]) -> None:
@@ -109,7 +113,10 @@ async def run(params: Params) -> dict[str, Any]:
         "scenarios": {},
     }
     sc: dict[str, Any] = results["scenarios"]
-    sandbox = Sandbox(sandbox_dir, echo=lambda line: log(f"sandbox: {line}"), timeout=300)
+    audit_args, audit_path = policy_args(workdir)
+    sandbox = Sandbox(
+        sandbox_dir, echo=lambda line: log(f"sandbox: {line}"), timeout=300, apiserver_args=audit_args
+    )
     stub = StubProcess(latency_ms=params.latency_ms, log=workdir / "stub.log")
     kube: BenchKube | None = None
     bench: Bench | None = None
@@ -120,6 +127,10 @@ async def run(params: Params) -> dict[str, Any]:
         log(f"AWS stub on {stub.url} (pid {stub.pid}, +{params.latency_ms:g} ms per call)")
         kube = BenchKube(info.kubeconfig, max_connections=max(100, params.create_concurrency * 2))
         bench = Bench(params, kube, stub, info.kubeconfig, workdir, log)
+        if audit_path.exists():
+            bench.audit = AuditLog(audit_path)
+        else:
+            log("no audit log (a reused sandbox?): writes are attributed from apiserver_request_total")
         sc["baseline"] = await baseline(bench)
         await _feature_runs(bench, sc, sc["baseline"]["seconds"])
         if "S3" in params.scenarios:

@@ -222,11 +222,12 @@ async def s3_propagation(bench: Bench) -> dict[str, Any]:
             "seconds": _spread(delays),
             "mean_seconds": round(sum(delays) / len(delays), 2) if delays else None,
             "max_over_interval": round(max(delays, default=0.0) / interval, 2),
+            "waited_seconds": round(time.monotonic() - changed_at, 1),
         }
         spread = results[group.refresh]["seconds"]
         bench.log(
             f"  S3 {group.refresh}: {len(delays)}/{len(affected)} updated, "
             f"p50 {spread['p50']} s, max {spread['max']} s"
         )
-    cleanup = [await bench.drop_group(key, operator_running=True) for key, _ in groups if key != "main"]
+    cleanup = [await bench.drop_group(key) for key, _ in groups if key != "main"]
     return {"by_refresh_interval": results, "cleanup": cleanup}
