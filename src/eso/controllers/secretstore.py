@@ -9,7 +9,6 @@ revoked credential is noticed even though ExternalSecrets keep a cached client.
 
 from __future__ import annotations
 
-import contextlib
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +19,7 @@ from eso.api import constants
 from eso.api.parsing import parse_model
 from eso.api.resources import CLUSTER_SECRET_STORE, SECRET_STORE, ResourceInfo
 from eso.api.secretstore import ClusterSecretStore, SecretStore
+from eso.api.validation import validate_secret_store
 from eso.controllers.conditions import set_condition
 from eso.controllers.stores import StoreResolver, store_context
 from eso.errors import EsoError, NotFound, SpecError, is_temporary
@@ -83,9 +83,13 @@ async def _reconcile(ctx: StoreReconcilerContext, raw: Obj, kind: str) -> Result
         return Result()
     if ctx.stores.is_unmanaged(store):
         return Result()
-    interval = ctx.settings.store_requeue_interval
-    with contextlib.suppress(SpecError):
-        interval = store.spec.refresh_seconds() or interval
+    rules = validate_secret_store(store, registered=list(ctx.stores.registry))
+    if rules.errors:  # enforced without the webhook too
+        message = f"invalid store: {'; '.join(rules.errors)}"
+        await ctx.events.event(raw, Warning, _Reason.INVALID_STORE_CONFIGURATION, message)
+        await _set_ready(ctx, raw, kind, False, _Reason.INVALID_STORE_CONFIGURATION, message)
+        return Result()
+    interval = store.spec.refresh_seconds() or ctx.settings.store_requeue_interval
     try:
         provider = ctx.stores.registry.get(store.spec.provider.provider_name())
         context = store_context(store, provider, store.namespace or None)

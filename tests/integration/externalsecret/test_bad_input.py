@@ -49,7 +49,7 @@ def _static_auth(secret_name: str = "aws-creds", key: str = "access-key") -> dic
             "unknown provider",
             {"vault": {"server": "http://127.0.0.1:1"}},
             [],
-            'provider "vault" is not supported',
+            "spec.provider.vault: provider is known to ESO but not available in eso",
         ),
         ("missing credentials Secret", None, [], 'Secret "{ns}/aws-creds" not found'),
         ("missing credentials key", None, ["creds"], 'key "access-key" not found in Secret "{ns}/aws-creds"'),

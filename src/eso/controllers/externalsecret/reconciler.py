@@ -24,6 +24,7 @@ from eso.api.hashing import field_manager_for, synced_resource_version
 from eso.api.parsing import parse_model
 from eso.api.policies import CreationPolicy, DeletionPolicy
 from eso.api.resources import EXTERNAL_SECRET, SECRET
+from eso.api.validation import validate_external_secret
 from eso.controllers.externalsecret import drift, target
 from eso.controllers.externalsecret.context import ExternalSecretContext
 from eso.controllers.externalsecret.fetch import fetch_provider_data
@@ -65,6 +66,8 @@ async def _reconcile(ctx: ExternalSecretContext, raw: Obj) -> Result:
     update = StatusUpdate(raw)
     try:
         es = parse_model(ExternalSecret, raw)
+        if not es.metadata.deletion_timestamp:
+            validate_external_secret(es).raise_for_errors()  # enforced without the webhook too
     except SpecError as exc:
         return await _fail(ctx, raw, None, update, exc)
     if es.metadata.deletion_timestamp:
