@@ -327,12 +327,6 @@ def test_a_push_secret_cannot_read_secrets_outside_its_namespace(tenancy: Tenanc
         assert hidden not in json.dumps(obj.get("status") or {})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a data error (a value that is not JSON) trips the store's circuit breaker: "
-    "eso.providers.guard.CircuitBreaker.failure counts every temporary error, and "
-    "eso.providers._jsonmap.explode_json_object raises a plain (temporary) ProviderError; reported",
-)
 def test_one_namespace_cannot_take_a_shared_store_down(tenancy: Tenancy) -> None:
     """An ExternalSecret of B that keeps failing on a data error must not make A's reads fail."""
     t, kubectl = tenancy, tenancy.kubectl

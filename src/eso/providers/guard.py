@@ -10,7 +10,9 @@
   the circuit. An outage therefore costs a handful of calls per store, not one per
   ExternalSecret per retry, and every ExternalSecret still reports the real cause.
 
-Permanent errors (not found, access denied) do not trip the breaker: they are answers.
+Only ``ProviderUnavailable`` trips the breaker. Other errors (not found, access denied,
+a value that is not JSON) are answers about one request: counting them would let one
+namespace's bad ExternalSecret take a shared store down for everyone.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from eso.errors import ProviderUnavailable, is_temporary
+from eso.errors import ProviderUnavailable
 from eso.kube.ratelimit import TokenBucket
 from eso.providers.base import (
     BatchSecretsClient,
@@ -77,8 +79,12 @@ class CircuitBreaker:
         self._open_until = 0.0
 
     def failure(self, exc: BaseException) -> None:
-        """A call failed; temporary failures count towards opening the circuit."""
-        if not is_temporary(exc):
+        """A call failed; only unavailability (connection, timeout, throttling) counts.
+
+        Any other error is an answer from the provider about one request (a missing key,
+        data that is not JSON): it must not take the store down for its other users.
+        """
+        if not isinstance(exc, ProviderUnavailable):
             self.success()
             return
         self._failures += 1
@@ -144,7 +150,7 @@ class GuardedBatchClient(GuardedClient):
 
     async def get_secrets(self, refs: Sequence[RemoteRef]) -> dict[RemoteRef, bytes | Exception]:
         results = await self._call(lambda: self.inner.get_secrets(refs))
-        errors = [v for v in results.values() if isinstance(v, Exception) and is_temporary(v)]
+        errors = [v for v in results.values() if isinstance(v, ProviderUnavailable)]
         if errors and len(errors) == len(results):
             self.breaker.failure(errors[0])
         return results
