@@ -76,4 +76,4 @@ def clean(messages: Iterable[str], values: set[str]) -> list[str]:
     """``messages`` with every value of ``values`` replaced by ``[redacted]``."""
     if not values:
         return list(messages)
-    return [scrub(message, values) for message in messages]
+    return [scrub(message, values, parts=False) for message in messages]
