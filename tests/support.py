@@ -193,11 +193,11 @@ class Kubectl:
     def apply(
         self, manifest: str | dict[str, Any] | list[dict[str, Any]], namespace: str | None = None
     ) -> str:
-        text = (
-            manifest
-            if isinstance(manifest, str)
-            else yaml.safe_dump_all(manifest if isinstance(manifest, list) else [manifest])
-        )
+        if isinstance(manifest, str):
+            text = manifest
+        else:  # JSON, so that no value is re-typed on the way (a label "0577" stays a string)
+            items = manifest if isinstance(manifest, list) else [manifest]
+            text = json.dumps({"apiVersion": "v1", "kind": "List", "items": items})
         try:
             for doc in yaml.safe_load_all(text):
                 for obj in doc.get("items", [doc]) if isinstance(doc, dict) else []:
