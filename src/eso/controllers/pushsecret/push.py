@@ -23,8 +23,8 @@ from typing import Any
 from eso.api.meta import SecretStoreKind
 from eso.controllers.pushsecret.entries import Planned, SyncedMap, entry_from_status, entry_source
 from eso.controllers.stores import ResolvedStore, StoreResolver
-from eso.errors import EsoError, NotManagedError
-from eso.providers.base import PushSource
+from eso.errors import CapabilityError, EsoError, NotManagedError
+from eso.providers.base import Capabilities, PushSource
 
 __all__ = ["DeleteOutcome", "KeyedLocks", "PushOutcome", "delete_synced", "push_to_store", "write_error"]
 
@@ -86,8 +86,16 @@ async def push_to_store(
     *,
     if_not_exists: bool,
     locks: KeyedLocks,
+    field: str = "spec.secretStoreRefs",
 ) -> PushOutcome:
-    """Push every planned entry of every source Secret to one store."""
+    """Push every planned entry of every source Secret to one store.
+
+    CapabilityError (permanent, nothing written) when the store is ``ReadOnly``.
+    """
+    if resolved.provider.capabilities(resolved.context.spec) is Capabilities.READ_ONLY:
+        raise CapabilityError(
+            f"{field}: store {label} is ReadOnly (see its status.capabilities); nothing can be pushed to it"
+        )
     outcome = PushOutcome()
     store_ident = (resolved.key.kind, resolved.key.namespace, resolved.key.name)
     for source in sources:

@@ -163,6 +163,7 @@ async def _push(
                     planned,
                     if_not_exists=ps.spec.update_policy is UpdatePolicy.IF_NOT_EXISTS,
                     locks=ctx.locks,
+                    field=candidate.field,
                 )
                 new.setdefault(label, {}).update(part.synced)
                 errors += part.errors
