@@ -111,6 +111,50 @@ async def test_informer_sees_adds_updates_deletes_and_relists_after_410(
     assert informer.get(namespace, "while-down") is not None
 
 
+def _group(obj: dict[str, Any]) -> list[str]:
+    group = (obj["metadata"].get("labels") or {}).get("group")
+    return [group] if group else []
+
+
+def _names(objs: list[dict[str, Any]]) -> list[str]:
+    return [o["metadata"]["name"] for o in objs]
+
+
+async def test_informer_index_follows_adds_relabels_deletes_and_relists(client: KubeClient) -> None:
+    namespace = "informer-index"
+    await client.create(NAMESPACE, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
+    informer = Informer(
+        client, CONFIG_MAP, namespace=namespace, label_selector="watched=yes", watch_timeout=2
+    )
+    await client.create(CONFIG_MAP, _cm(namespace, "a", "1", {"watched": "yes", "group": "g1"}), namespace)
+    informer.add_index("group", _group)  # an index added before the start is filled by the list
+    informer.start()
+    try:
+        async with asyncio.timeout(15):
+            await informer.wait_synced()
+        assert _names(informer.by_index("group", "g1")) == ["a"]
+        labels = {"watched": "yes", "group": "g1"}
+        await client.create(CONFIG_MAP, _cm(namespace, "b", "1", labels), namespace)
+        await _until(lambda: len(informer.by_index("group", "g1")) == 2)
+        await client.patch(CONFIG_MAP, "a", namespace, {"metadata": {"labels": {"group": "g2"}}})
+        await _until(lambda: _names(informer.by_index("group", "g2")) == ["a"])
+        assert _names(informer.by_index("group", "g1")) == ["b"], "a relabelled object leaves its old value"
+        await client.delete(CONFIG_MAP, "b", namespace)
+        await _until(lambda: informer.by_index("group", "g1") == [])
+        assert informer.by_index("group", "nothing") == []
+        with pytest.raises(ValueError, match="already has an index"):
+            informer.add_index("group", _group)
+    finally:
+        await informer.stop()
+    await client.create(CONFIG_MAP, _cm(namespace, "c", "1", {"watched": "yes", "group": "g2"}), namespace)
+    await informer._relist()
+    assert _names(informer.by_index("group", "g2")) == ["a", "c"], "a relist rebuilds the index"
+    late: list[str] = []
+    informer.add_index("late", lambda obj: late.append(obj["metadata"]["name"]) or ["all"])
+    assert sorted(late) == ["a", "c"], "an index added later covers what is cached"
+    assert len(informer.by_index("late", "all")) == 2
+
+
 def test_unrelated_secrets_never_enter_the_operators_cache(
     operator: OperatorRunner, kubectl: Kubectl, namespace: str
 ) -> None:

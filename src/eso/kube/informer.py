@@ -8,6 +8,9 @@
 * Only what matches ``label_selector`` / ``field_selector`` is held in memory: eso
   caches the Secrets it manages, never every Secret in the cluster.
 * ``transform`` trims each object before it is stored (eso drops ``managedFields``).
+* Indexes (:meth:`Informer.add_index`) answer "which cached objects have this value"
+  without a scan: reconcilers must never walk the whole cache per object (that is
+  quadratic in the number of objects).
 
 Handlers receive ``(event_type, new, old)`` with ``event_type`` one of ADDED,
 MODIFIED, DELETED; ``old`` is the cached previous version or None.
@@ -18,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any
 
 import structlog
@@ -32,6 +35,7 @@ __all__ = ["EventHandler", "Informer", "drop_managed_fields", "object_key"]
 Obj = dict[str, Any]
 Key = tuple[str, str]
 EventHandler = Callable[[str, Obj, Obj | None], Awaitable[None] | None]
+IndexFunc = Callable[[Obj], Iterable[str]]
 
 _log = structlog.get_logger("eso.kube.informer")
 
@@ -74,6 +78,8 @@ class Informer:
         self._watch_timeout = watch_timeout
         self._backoff_cap = backoff_cap
         self._cache: dict[Key, Obj] = {}
+        self._index_funcs: dict[str, IndexFunc] = {}
+        self._indexes: dict[str, dict[str, set[Key]]] = {}
         self._handlers: list[EventHandler] = []
         self._synced = asyncio.Event()
         self._resource_version = ""
@@ -92,6 +98,48 @@ class Informer:
 
     def __len__(self) -> int:
         return len(self._cache)
+
+    def add_index(self, name: str, func: IndexFunc) -> None:
+        """Index the cache by the values ``func`` returns for each object (kept up to date)."""
+        if name in self._index_funcs:
+            raise ValueError(f"informer {self.info.plural} already has an index {name!r}")
+        self._index_funcs[name] = func
+        self._indexes[name] = {}
+        for key, obj in self._cache.items():
+            self._index_one(name, key, obj)
+
+    def by_index(self, name: str, value: str) -> list[Obj]:
+        """The cached objects whose index ``name`` has ``value`` (KeyError: no such index)."""
+        keys = self._indexes[name].get(value, ())
+        return [self._cache[key] for key in sorted(keys) if key in self._cache]
+
+    def _put(self, key: Key, obj: Obj) -> None:
+        old = self._cache.get(key)
+        self._cache[key] = obj
+        for name in self._index_funcs:
+            if old is not None:
+                self._unindex_one(name, key, old)
+            self._index_one(name, key, obj)
+
+    def _pop(self, key: Key) -> None:
+        old = self._cache.pop(key, None)
+        if old is not None:
+            for name in self._index_funcs:
+                self._unindex_one(name, key, old)
+
+    def _index_one(self, name: str, key: Key, obj: Obj) -> None:
+        index = self._indexes[name]
+        for value in self._index_funcs[name](obj):
+            index.setdefault(value, set()).add(key)
+
+    def _unindex_one(self, name: str, key: Key, obj: Obj) -> None:
+        index = self._indexes[name]
+        for value in self._index_funcs[name](obj):
+            keys = index.get(value)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del index[value]
 
     @property
     def has_synced(self) -> bool:
@@ -115,7 +163,7 @@ class Informer:
         current = self._cache.get(key)
         if current is not None and not _newer(_rv(prepared), _rv(current)):
             return
-        self._cache[key] = prepared
+        self._put(key, prepared)
         await self._dispatch("ADDED" if current is None else "MODIFIED", prepared, current)
 
     def add_handler(self, handler: EventHandler) -> None:
@@ -174,6 +222,10 @@ class Informer:
             obj = self._prepare(raw)
             fresh[object_key(obj)] = obj
         old_cache, self._cache = self._cache, fresh
+        for name in self._index_funcs:
+            self._indexes[name] = {}
+            for key, obj in fresh.items():
+                self._index_one(name, key, obj)
         self._resource_version = rv
         if self.relists:
             _log.debug("relisted", resource=self.info.plural, count=len(fresh))
@@ -210,10 +262,10 @@ class Informer:
                 self._resource_version = rv or self._resource_version
                 continue  # already seen: recorded by apply_local after our own write
             if etype == "DELETED":
-                self._cache.pop(key, None)
+                self._pop(key)
                 await self._dispatch("DELETED", obj, previous)
             elif etype in ("ADDED", "MODIFIED"):
-                self._cache[key] = obj
+                self._put(key, obj)
                 await self._dispatch("ADDED" if previous is None else "MODIFIED", obj, previous)
             if rv:
                 self._resource_version = rv

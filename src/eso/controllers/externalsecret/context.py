@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from eso.api import constants
 from eso.controllers.externalsecret.drift import DriftLedger
 from eso.controllers.reads import SharedReads
 from eso.controllers.stores import StoreResolver
@@ -16,7 +17,16 @@ from eso.kube.informer import Informer
 from eso.metrics import Metrics
 from eso.settings import ControllerSettings
 
-__all__ = ["ExternalSecretContext"]
+__all__ = ["CREATED_BY_INDEX", "ExternalSecretContext", "created_by_values"]
+
+CREATED_BY_INDEX = "created-by"
+"""Index of ``secrets`` by the ``reconcile.external-secrets.io/created-by`` label."""
+
+
+def created_by_values(secret: dict[str, Any]) -> list[str]:
+    """Index function for :data:`CREATED_BY_INDEX`."""
+    value = ((secret.get("metadata") or {}).get("labels") or {}).get(constants.LABEL_CREATED_BY)
+    return [value] if isinstance(value, str) and value else []
 
 
 def _utcnow() -> datetime:
@@ -27,7 +37,8 @@ def _utcnow() -> datetime:
 class ExternalSecretContext:
     """Collaborators of the ExternalSecret reconciler.
 
-    ``secrets`` caches only Secrets labelled ``reconcile.external-secrets.io/managed``.
+    ``secrets`` caches only Secrets labelled ``reconcile.external-secrets.io/managed``,
+    indexed by :data:`CREATED_BY_INDEX`.
     ``engine`` is the template engine (:class:`eso.template.engine.TemplateEngine`);
     ``generators`` runs ``dataFrom[].sourceRef.generatorRef`` entries (None disables).
     ``drift`` counts repairs of Secrets someone else keeps overwriting (see ``drift``).

@@ -26,7 +26,7 @@ from eso.api.policies import CreationPolicy, DeletionPolicy
 from eso.api.resources import EXTERNAL_SECRET, SECRET
 from eso.api.validation import validate_external_secret
 from eso.controllers.externalsecret import drift, target
-from eso.controllers.externalsecret.context import ExternalSecretContext
+from eso.controllers.externalsecret.context import CREATED_BY_INDEX, ExternalSecretContext
 from eso.controllers.externalsecret.fetch import fetch_provider_data
 from eso.controllers.externalsecret.refresh import parse_time, requeue_after, should_refresh
 from eso.controllers.externalsecret.render import render_desired
@@ -224,11 +224,9 @@ async def _delete_orphans(ctx: ExternalSecretContext, raw: Obj, es: ExternalSecr
     from eso.api.hashing import created_by
 
     mark = created_by(es.namespace, es.name)
-    for secret in ctx.secrets.items():
+    for secret in ctx.secrets.by_index(CREATED_BY_INDEX, mark):
         meta = secret.get("metadata") or {}
         if meta.get("namespace") != es.namespace or meta.get("name") == es.target_name():
-            continue
-        if (meta.get("labels") or {}).get(constants.LABEL_CREATED_BY) != mark:
             continue
         try:
             await ctx.client.delete(SECRET, meta["name"], es.namespace, uid=meta.get("uid"))

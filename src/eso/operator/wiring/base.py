@@ -8,6 +8,7 @@ from typing import Any
 
 from eso.api import constants
 from eso.api.resources import CLUSTER_SECRET_STORE, NAMESPACE, SECRET, SECRET_STORE, ResourceInfo
+from eso.controllers.externalsecret.context import CREATED_BY_INDEX, created_by_values
 from eso.controllers.externalsecret.target import summarize_managed_fields
 from eso.controllers.kubeaccess import ClusterKubeAccess
 from eso.controllers.reads import SharedReads
@@ -62,9 +63,12 @@ class Wiring:
 
     def managed_secrets(self) -> Informer:
         """Secrets labelled ``reconcile.external-secrets.io/managed=true`` (and no others)."""
-        return self.informer(
-            SECRET, label_selector=f"{constants.LABEL_MANAGED}={constants.LABEL_MANAGED_VALUE}"
-        )
+        label_selector = f"{constants.LABEL_MANAGED}={constants.LABEL_MANAGED_VALUE}"
+        fresh = (SECRET.plural, label_selector) not in self.informers
+        informer = self.informer(SECRET, label_selector=label_selector)
+        if fresh:
+            informer.add_index(CREATED_BY_INDEX, created_by_values)
+        return informer
 
     def namespaces(self) -> Informer | None:
         """Namespaces (None when eso watches a single namespace)."""
