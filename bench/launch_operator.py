@@ -1,7 +1,8 @@
 """``eso run`` with the efficiency features switched on or off (benchmarks only).
 
 ``python -m bench.launch_operator [--bench-share-reads=false] [--bench-batch-reads=false]
-[--bench-refresh-jitter=0] [--bench-profile=PATH] -- <eso run flags>`` runs exactly
+[--bench-refresh-jitter=0] [--bench-refresh-tick=0]
+[--bench-read-batch-window=0.005] [--bench-profile=PATH] -- <eso run flags>`` runs exactly
 ``eso run <flags>`` with the given :class:`~eso.settings.ControllerSettings` fields replaced
 (and, with ``--bench-profile``, under cProfile on the process CPU clock, so time spent
 waiting for a core on a busy machine is not charged to the code; with
@@ -28,6 +29,8 @@ _FIELDS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "--bench-share-reads": ("share_reads", _bool),
     "--bench-batch-reads": ("batch_reads", _bool),
     "--bench-refresh-jitter": ("refresh_jitter", float),
+    "--bench-refresh-tick": ("refresh_tick", float),
+    "--bench-read-batch-window": ("read_batch_window", float),
 }
 
 

@@ -49,6 +49,7 @@ class Features:
     share: bool = True
     batch: bool = True
     jitter: bool = True
+    tick: bool = True
 
     @classmethod
     def parse(cls, text: str) -> Features:
@@ -57,18 +58,21 @@ class Features:
         if text == "all":
             return cls()
         if text == "none":
-            return cls(False, False, False)
+            return cls(False, False, False, False)
         names = set(text.split("+"))
-        unknown = names - {"share", "batch", "jitter"}
+        unknown = names - {"share", "batch", "jitter", "tick"}
         if unknown:
-            raise ValueError(f"unknown feature(s) {sorted(unknown)}: use share, batch, jitter, all or none")
-        return cls("share" in names, "batch" in names, "jitter" in names)
+            raise ValueError(
+                f"unknown feature(s) {sorted(unknown)}: use share, batch, jitter, tick, all or none"
+            )
+        return cls("share" in names, "batch" in names, "jitter" in names, "tick" in names)
 
     @property
     def label(self) -> str:
         """``all``, ``none`` or ``share+batch`` …"""
-        on = [n for n, v in (("share", self.share), ("batch", self.batch), ("jitter", self.jitter)) if v]
-        return "all" if len(on) == 3 else "+".join(on) or "none"
+        flags = (("share", self.share), ("batch", self.batch), ("jitter", self.jitter), ("tick", self.tick))
+        on = [n for n, v in flags if v]
+        return "all" if len(on) == len(flags) else "+".join(on) or "none"
 
     def launcher_flags(self) -> list[str]:
         """``--bench-*`` flags for :mod:`bench.launch_operator` (empty when all are on)."""
@@ -78,6 +82,7 @@ class Features:
             f"--bench-share-reads={str(self.share).lower()}",
             f"--bench-batch-reads={str(self.batch).lower()}",
             f"--bench-refresh-jitter={0.1 if self.jitter else 0.0}",
+            f"--bench-refresh-tick={1.0 if self.tick else 0.0}",
         ]
 
 

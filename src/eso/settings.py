@@ -30,9 +30,9 @@ class KubeSettings:
     kubeconfig: str | None = None
     """``--kubeconfig``: path; default $KUBECONFIG, then in-cluster, then ~/.kube/config."""
     context: str | None = None
-    client_qps: float = 50.0
+    client_qps: float = 300.0
     """``--client-qps``: average requests per second to the API server (0 = unlimited)."""
-    client_burst: int = 100
+    client_burst: int = 600
     """``--client-burst``: requests allowed in a burst above the average."""
     max_connections: int = 100
     request_timeout: float = 30.0
@@ -62,6 +62,11 @@ class ControllerSettings:
     backoff_cap: float = 300.0
     refresh_jitter: float = 0.1
     """Fraction of refreshInterval added at random to spread refreshes (0 disables)."""
+    refresh_tick: float = 1.0
+    """Delayed re-queues fire on a grid of this many seconds: refreshes due within the same
+    tick run together, so their provider reads share batches (0 disables)."""
+    read_batch_window: float = 0.02
+    """Seconds a provider read waits for others to the same store to batch with (0 = no wait)."""
     permanent_error_retry: float = 300.0
     """Safety-net re-check of objects that failed permanently (seconds, 0 = never)."""
     client_max_age: float = 900.0
@@ -147,6 +152,8 @@ class OperatorSettings:
             raise ConfigError("--store-requeue-interval must be positive")
         if not 0 <= c.refresh_jitter <= 1:
             raise ConfigError("refresh jitter must be between 0 and 1")
+        if c.refresh_tick < 0 or c.read_batch_window < 0:
+            raise ConfigError("refresh tick and read batch window must not be negative")
         le = self.leader_election
         if le.enabled and not (le.lease_duration > le.renew_deadline > le.retry_period > 0):
             raise ConfigError("leader election needs lease-duration > renew-deadline > retry-period > 0")

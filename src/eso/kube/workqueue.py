@@ -7,7 +7,10 @@
   handed out before the others, so a new ExternalSecret does not wait behind thousands
   of periodic refreshes.
 * **Delays**: :meth:`add_after` schedules a key (the earliest schedule wins) with
-  optional jitter, which spreads refreshes that would otherwise fire together.
+  optional jitter, which spreads refreshes that would otherwise fire together. With
+  ``tick`` > 0 a due time is rounded up to the next multiple of ``tick`` seconds, so keys
+  due within one tick are handed out together (their provider reads then share batches)
+  while the load stays spread over the ticks.
 * **Backoff**: :meth:`add_rate_limited` re-queues a failing key after
   ``base * 2**failures`` seconds, capped; :meth:`forget` resets it after a success.
 """
@@ -18,6 +21,7 @@ import asyncio
 import contextlib
 import heapq
 import itertools
+import math
 import random
 import time
 from collections import deque
@@ -53,11 +57,13 @@ class WorkQueue(Generic[K]):
         *,
         backoff_base: float = 1.0,
         backoff_cap: float = 300.0,
+        tick: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
         observer: QueueObserver | None = None,
     ) -> None:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
+        self.tick = tick
         self._clock = clock
         self._observer = observer
         self._high: deque[K] = deque()
@@ -119,6 +125,8 @@ class WorkQueue(Generic[K]):
             self.add(key)
             return
         due = self._clock() + delay
+        if self.tick > 0:
+            due = math.ceil(due / self.tick) * self.tick
         if self._delayed_due.get(key, float("inf")) <= due:
             return
         self._delayed_due[key] = due

@@ -98,3 +98,22 @@ async def test_jitter_spreads_schedules() -> None:
     assert dues[-1] - dues[0] > 10.0
     assert all(d - dues[0] <= 50.0 + 1 for d in dues)
     q.shutdown()
+
+
+async def test_tick_rounds_due_times_up_to_a_grid_so_close_schedules_fire_together() -> None:
+    now = [1000.3]
+    q: WorkQueue[str] = WorkQueue(tick=1.0, clock=lambda: now[0])
+    for i, delay in enumerate((10.0, 10.2, 10.6, 11.0, 11.8)):
+        q.add_after(f"k{i}", delay)
+    dues = [q._delayed_due[f"k{i}"] for i in range(5)]
+    assert dues == [1011.0, 1011.0, 1011.0, 1012.0, 1013.0]
+    for i in range(5):
+        assert dues[i] >= now[0] + (10.0, 10.2, 10.6, 11.0, 11.8)[i], "never earlier than asked"
+    q.shutdown()
+
+
+async def test_without_tick_due_times_are_exact() -> None:
+    q: WorkQueue[str] = WorkQueue(clock=lambda: 1000.3)
+    q.add_after("a", 10.2)
+    assert q._delayed_due["a"] == pytest.approx(1010.5)
+    q.shutdown()

@@ -102,7 +102,9 @@ class Wiring:
         """The one SharedReads (coalesced, batched provider reads)."""
         if "reads" not in self.shared:
             c = self.settings.controller
-            self.shared["reads"] = SharedReads(batching=c.batch_reads, ttl=2.0 if c.share_reads else 0.0)
+            self.shared["reads"] = SharedReads(
+                batching=c.batch_reads, ttl=2.0 if c.share_reads else 0.0, window=c.read_batch_window
+            )
         reads: SharedReads = self.shared["reads"]
         return reads
 
@@ -114,7 +116,10 @@ class Wiring:
         """A work queue with the configured backoff and metrics."""
         c = self.settings.controller
         return WorkQueue(
-            backoff_base=c.backoff_base, backoff_cap=c.backoff_cap, observer=self.metrics.queue(name)
+            backoff_base=c.backoff_base,
+            backoff_cap=c.backoff_cap,
+            tick=c.refresh_tick,
+            observer=self.metrics.queue(name),
         )
 
     def controller(
