@@ -33,8 +33,8 @@ def build_settings(
     kubeconfig: str | None = None,
     context: str | None = None,
     concurrent: int = 10,
-    client_qps: float = 50.0,
-    client_burst: int = 100,
+    client_qps: float = 300.0,
+    client_burst: int = 600,
     namespace: str = "",
     controller_class: str = "default",
     metrics_addr: str = "127.0.0.1:8080",
@@ -134,9 +134,9 @@ def _flag(name: str, default: bool, help_: str) -> click.Option:
 @click.option("--context", default=None, help="Kubeconfig context to use.")
 @click.option("--concurrent", default=10, type=click.IntRange(min=1), help="Workers per controller.")
 @click.option(
-    "--client-qps", default=50.0, type=float, help="Average API server requests per second (0 = no limit)."
+    "--client-qps", default=300.0, type=float, help="Average API server requests per second (0 = no limit)."
 )
-@click.option("--client-burst", default=100, type=click.IntRange(min=1), help="API server request burst.")
+@click.option("--client-burst", default=600, type=click.IntRange(min=1), help="API server request burst.")
 @click.option("--namespace", default="", help="Watch only this namespace (default: all).")
 @click.option(
     "--controller-class", default="default", help="Serve stores whose spec.controller is this or empty."

@@ -24,8 +24,8 @@ def test_default_arguments() -> None:
     assert _args() == [
         "run",
         "--concurrent=10",
-        "--client-qps=50",
-        "--client-burst=100",
+        "--client-qps=300",
+        "--client-burst=600",
         "--metrics-addr=0.0.0.0:8080",
         "--live-addr=0.0.0.0:8082",
         "--loglevel=info",
@@ -106,7 +106,7 @@ def _parse_with_eso_run(args: list[str]) -> Any:
 def test_eso_run_accepts_the_default_arguments() -> None:
     settings = _parse_with_eso_run(_args())
     assert settings.controller.concurrent == 10
-    assert settings.kube.client_qps == 50
+    assert settings.kube.client_qps == 300
     assert settings.metrics.metrics_addr == "0.0.0.0:8080"
     assert settings.metrics.health_addr == "0.0.0.0:8082"
     assert settings.logging.format == "json"
