@@ -7,7 +7,9 @@
 * Connection failures back off exponentially (capped) and resume.
 * Only what matches ``label_selector`` / ``field_selector`` is held in memory: eso
   caches the Secrets it manages, never every Secret in the cluster.
-* ``transform`` trims each object before it is stored (eso drops ``managedFields``).
+* ``transform`` trims each object before it is stored (eso drops ``managedFields``), and
+  every stored object's keys and short strings are shared with the other cached objects
+  (:func:`share_strings`): 10,000 ExternalSecrets repeat the same few hundred strings.
 * Indexes (:meth:`Informer.add_index`) answer "which cached objects have this value"
   without a scan: reconcilers must never walk the whole cache per object (that is
   quadratic in the number of objects).
@@ -21,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import sys
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any
 
@@ -30,7 +33,7 @@ from eso.api.resources import ResourceInfo
 from eso.errors import Gone, KubeAPIError
 from eso.kube.client import KubeClient
 
-__all__ = ["EventHandler", "Informer", "drop_managed_fields", "object_key"]
+__all__ = ["EventHandler", "Informer", "drop_managed_fields", "object_key", "share_strings"]
 
 Obj = dict[str, Any]
 Key = tuple[str, str]
@@ -44,6 +47,26 @@ def object_key(obj: Obj) -> Key:
     """``(namespace, name)`` of an object ("" namespace for cluster-scoped)."""
     meta = obj.get("metadata") or {}
     return str(meta.get("namespace") or ""), str(meta.get("name", ""))
+
+
+_SHARED_MAX = 64
+"""Strings up to this length are interned; longer ones are rarely repeated."""
+
+
+def share_strings(value: Any) -> Any:
+    """``value`` with its dict keys and strings of up to 64 characters interned.
+
+    A decoded JSON document has its own copy of every key and value; the objects of a
+    cache repeat the same ones (``metadata``, ``apiVersion``, namespaces, reasons,
+    timestamps), so sharing them roughly halves the memory a cached object takes.
+    """
+    if isinstance(value, dict):
+        return {sys.intern(k) if isinstance(k, str) else k: share_strings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [share_strings(v) for v in value]
+    if isinstance(value, str) and len(value) <= _SHARED_MAX:
+        return sys.intern(value)
+    return value
 
 
 def drop_managed_fields(obj: Obj) -> Obj:
@@ -273,7 +296,8 @@ class Informer:
     def _prepare(self, raw: Obj) -> Obj:
         raw.setdefault("apiVersion", self.info.api_version)
         raw.setdefault("kind", self.info.kind)
-        return self._transform(raw) if self._transform else raw
+        prepared: Obj = share_strings(self._transform(raw) if self._transform else raw)
+        return prepared
 
     async def _dispatch(self, etype: str, obj: Obj, old: Obj | None) -> None:
         for handler in self._handlers:
