@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -42,6 +43,7 @@ class ExternalSecretContext:
     ``engine`` is the template engine (:class:`eso.template.engine.TemplateEngine`);
     ``generators`` runs ``dataFrom[].sourceRef.generatorRef`` entries (None disables).
     ``drift`` counts repairs of Secrets someone else keeps overwriting (see ``drift``).
+    ``draw`` is the random source of catch-up spreading (see ``refresh.catch_up_delay``).
     """
 
     client: KubeClient
@@ -56,3 +58,6 @@ class ExternalSecretContext:
     generators: Any = None
     clock: Callable[[], datetime] = field(default=_utcnow)
     drift: DriftLedger = field(default_factory=DriftLedger)
+    seen: set[tuple[str, str]] = field(default_factory=set)
+    """ExternalSecrets this process has reconciled (a first look may spread a catch-up refresh)."""
+    draw: Callable[[], float] = field(default=random.random)

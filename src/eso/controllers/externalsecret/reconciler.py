@@ -28,7 +28,12 @@ from eso.api.validation import validate_external_secret
 from eso.controllers.externalsecret import drift, target
 from eso.controllers.externalsecret.context import CREATED_BY_INDEX, ExternalSecretContext
 from eso.controllers.externalsecret.fetch import fetch_provider_data
-from eso.controllers.externalsecret.refresh import parse_time, requeue_after, should_refresh
+from eso.controllers.externalsecret.refresh import (
+    catch_up_delay,
+    parse_time,
+    requeue_after,
+    should_refresh,
+)
 from eso.controllers.externalsecret.render import render_desired
 from eso.controllers.externalsecret.status import StatusUpdate, write_status
 from eso.errors import EsoError, NotFound, SpecError, is_temporary
@@ -53,6 +58,7 @@ async def reconcile(ctx: ExternalSecretContext, key: Key) -> Result:
     raw = ctx.externalsecrets.get(namespace, name)
     if raw is None:
         ctx.metrics.forget(_KIND, namespace, name)
+        ctx.seen.discard(key)
         return Result()
     start = time.monotonic()
     with structlog.contextvars.bound_contextvars(kind="ExternalSecret", namespace=namespace, name=name):
@@ -94,8 +100,12 @@ async def _reconcile(ctx: ExternalSecretContext, raw: Obj) -> Result:
         refresh_time,
         now,
     )
-    if not refresh_due and target.is_secret_valid(existing, es):
+    secret_valid = target.is_secret_valid(existing, es)
+    wait = _catch_up_wait(ctx, es, refresh_due and secret_valid, current_rv, interval, refresh_time, now)
+    if not refresh_due and secret_valid:
         return _next(ctx, interval, refresh_time, now)
+    if wait > 0:
+        return Result(requeue_after=wait)
     policy = es.spec.target.creation_policy
     if not refresh_due and (policy == CreationPolicy.OWNER or (policy == CreationPolicy.MERGE and existing)):
         # changed or deleted behind eso's back: restore it, with backoff when that keeps happening
@@ -128,6 +138,30 @@ async def _reconcile(ctx: ExternalSecretContext, raw: Obj) -> Result:
     if written:
         _log.info("secret synced", target=es.target_name(), written=written)
     return _next(ctx, interval, now, now)
+
+
+def _catch_up_wait(
+    ctx: ExternalSecretContext,
+    es: ExternalSecret,
+    periodic_refresh_due: bool,
+    current_rv: str,
+    interval: float,
+    refresh_time: Any,
+    now: Any,
+) -> float:
+    """Seconds to defer a refresh that fell due while no operator ran (0 = refresh now).
+
+    Only on this process's first look at ``es``, only for a periodic refresh of an
+    ExternalSecret in sync (spec unchanged, Secret valid): after a restart those are
+    spread instead of all firing at once. Every call remembers ``es`` as seen.
+    """
+    key = (es.namespace, es.name)
+    first_look = key not in ctx.seen
+    ctx.seen.add(key)
+    status = es.status
+    if not (first_look and periodic_refresh_due and status and status.synced_resource_version == current_rv):
+        return 0.0
+    return catch_up_delay(interval, refresh_time, now, ctx.draw())
 
 
 def _interval(es: ExternalSecret) -> float:

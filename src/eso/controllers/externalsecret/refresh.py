@@ -11,13 +11,18 @@ ESO's ``shouldRefresh`` and ``getRequeueResult`` (eso-api §2.3), on plain value
 
 The requeue is the same for every policy, so a CreatedOnce or OnChange ES is still
 re-examined every interval and a deleted or edited Secret gets repaired.
+
+After a restart (or a leader change) the refreshes that fell due while no operator ran
+are not all fired at once: :func:`catch_up_delay` spreads each over as long as it was late
+(at most half its interval), which keeps the provider calls as smooth as before the
+restart.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-__all__ = ["parse_time", "requeue_after", "should_refresh"]
+__all__ = ["catch_up_delay", "parse_time", "requeue_after", "should_refresh"]
 
 
 def parse_time(value: str | None) -> datetime | None:
@@ -63,3 +68,17 @@ def requeue_after(interval: float, refresh_time: datetime | None, now: datetime)
         return 0.0
     remaining = interval - (now - refresh_time).total_seconds()
     return max(0.0, remaining)
+
+
+def catch_up_delay(interval: float, refresh_time: datetime | None, now: datetime, draw: float) -> float:
+    """Seconds to wait before a periodic refresh that is overdue on this process's first look.
+
+    ``draw`` is uniform in [0, 1). 0 when the refresh is not late (by more than a second) or
+    has no interval: such a refresh runs at once.
+    """
+    if interval <= 0 or refresh_time is None or refresh_time > now:
+        return 0.0
+    late = (now - refresh_time).total_seconds() - interval
+    if late <= 1.0:
+        return 0.0
+    return draw * min(late, interval / 2)
