@@ -124,6 +124,10 @@ def table(results: dict[str, Any]) -> str:
         row("S5", f"[{label}] Secret / status writes", writes, f"ready in {s5['startup_seconds']} s")
         rate = f"{s5['calls_per_second_peak']} / {s5['calls_per_second_mean']}"
         row("S5", f"[{label}] calls/s peak vs mean", rate, f"x{s5['peak_over_mean']}")
+        steady = s5.get("steady_before_restart")
+        if steady:
+            before = f"{steady['calls_per_second_peak']} / {steady['calls_per_second_mean']}"
+            row("S5", f"[{label}] same, steady state before", before, f"x{steady['peak_over_mean']}")
     s6 = sc.get("S6")
     if s6:
         row(
