@@ -327,16 +327,21 @@ def test_a_push_secret_cannot_read_secrets_outside_its_namespace(tenancy: Tenanc
         assert hidden not in json.dumps(obj.get("status") or {})
 
 
-def test_one_namespace_cannot_take_a_shared_store_down(tenancy: Tenancy) -> None:
-    """An ExternalSecret of B that keeps failing on a data error must not make A's reads fail."""
+def test_one_tenant_cannot_take_a_shared_store_down(tenancy: Tenancy) -> None:
+    """An ExternalSecret that keeps failing on a data error must not make the store's other
+    readers fail: B's against A's through a ClusterSecretStore (cluster-wide mode), or two of
+    the one served namespace through its SecretStore (namespaced mode)."""
     t, kubectl = tenancy, tenancy.kubectl
-    if t.namespaced:
-        pytest.skip("no ClusterSecretStore is served in the namespaced mode")
     name = f"lp-shared-store-{uuid.uuid4().hex[:6]}"
+    kind = "SecretStore" if t.namespaced else "ClusterSecretStore"
+    bad_namespace = t.a if t.namespaced else t.b
+    metadata: dict[str, Any] = {"name": name}
+    if t.namespaced:
+        metadata["namespace"] = t.a
     store = {
         "apiVersion": "external-secrets.io/v1",
-        "kind": "ClusterSecretStore",
-        "metadata": {"name": name},
+        "kind": kind,
+        "metadata": metadata,
         "spec": {
             "controller": t.klass,
             "provider": {
@@ -348,15 +353,15 @@ def test_one_namespace_cannot_take_a_shared_store_down(tenancy: Tenancy) -> None
         kubectl.apply(store)
         bad = {
             "refreshInterval": "1h",
-            "secretStoreRef": {"name": name, "kind": "ClusterSecretStore"},
+            "secretStoreRef": {"name": name, "kind": kind},
             "dataFrom": [{"extract": {"key": "plain"}}],
         }
-        kubectl.apply(external_secret(t.b, "bad", bad))
+        kubectl.apply(external_secret(bad_namespace, "bad", bad))
         metrics = t.runner.operator.metrics
-        wait_until(lambda: metrics.sync_errors(t.b, "bad") >= 8, timeout=30, what="B failed 8 times")
-        cond = ready_condition(kubectl.get("externalsecret", "bad", t.b)) or {}
+        wait_until(lambda: metrics.sync_errors(bad_namespace, "bad") >= 8, timeout=30, what="8 failures")
+        cond = ready_condition(kubectl.get("externalsecret", "bad", bad_namespace)) or {}
         assert "unable to unmarshal" in cond.get("message", "")
-        kubectl.apply(_es(t.a, "good", name, kind="ClusterSecretStore"))
+        kubectl.apply(_es(t.a, "good", name, kind=kind))
         first = wait_until(
             lambda: ready_condition(kubectl.get("externalsecret", "good", t.a)), what="A's first result"
         )
@@ -364,10 +369,13 @@ def test_one_namespace_cannot_take_a_shared_store_down(tenancy: Tenancy) -> None
         if first.get("reason") != "SecretSynced":
             problems.append(f"A's ExternalSecret failed: {first.get('message')}")
         if "circuit open" in cond.get("message", ""):
-            problems.append(f"B's data error opened the store's circuit: {cond.get('message')}")
+            problems.append(f"the data error opened the store's circuit: {cond.get('message')}")
         assert not problems, problems
     finally:
-        kubectl.delete("clustersecretstore", name)
+        if t.namespaced:
+            kubectl.delete("secretstore", name, t.a)
+        else:
+            kubectl.delete("clustersecretstore", name)
 
 
 def test_uninstalling_keeps_every_secret(tenancy: Tenancy) -> None:
