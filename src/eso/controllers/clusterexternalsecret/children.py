@@ -22,10 +22,12 @@ from eso.api.clusterexternalsecret import ClusterExternalSecret
 from eso.api.resources import CLUSTER_EXTERNAL_SECRET, EXTERNAL_SECRET
 
 __all__ = [
+    "CONTROLLER_UID_INDEX",
     "child_annotations",
     "child_labels",
     "controlled_by",
     "controller_of",
+    "controller_uids",
     "desired_child",
     "needs_update",
     "owner_reference",
@@ -53,6 +55,17 @@ def controller_of(obj: Obj) -> Obj | None:
         if isinstance(ref, dict) and ref.get("controller"):
             return ref
     return None
+
+
+CONTROLLER_UID_INDEX = "controller-uid"
+"""Index of the ExternalSecret cache by the uid of each object's controller."""
+
+
+def controller_uids(obj: Obj) -> list[str]:
+    """Index function for :data:`CONTROLLER_UID_INDEX`."""
+    ref = controller_of(obj)
+    uid = ref.get("uid") if ref else None
+    return [uid] if isinstance(uid, str) and uid else []
 
 
 def controlled_by(obj: Obj, uid: str) -> bool:

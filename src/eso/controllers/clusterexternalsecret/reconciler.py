@@ -31,6 +31,7 @@ from eso.api.clusterexternalsecret import ClusterExternalSecret
 from eso.api.parsing import parse_model
 from eso.api.resources import CLUSTER_EXTERNAL_SECRET, EXTERNAL_SECRET, NAMESPACE
 from eso.controllers.clusterexternalsecret.children import (
+    CONTROLLER_UID_INDEX,
     controlled_by,
     desired_child,
     needs_update,
@@ -111,7 +112,7 @@ async def _reconcile(ctx: ClusterExternalSecretContext, raw: Obj) -> Result:
 
 
 def _owned_children(ctx: ClusterExternalSecretContext, uid: str) -> list[Obj]:
-    return [es for es in ctx.externalsecrets.items() if controlled_by(es, uid)]
+    return [es for es in ctx.externalsecrets.by_index(CONTROLLER_UID_INDEX, uid) if controlled_by(es, uid)]
 
 
 async def _delete_child(ctx: ClusterExternalSecretContext, child: Obj) -> None:

@@ -15,6 +15,7 @@ from eso.controllers.clusterexternalsecret import (
     ClusterExternalSecretTriggers,
     reconcile,
 )
+from eso.controllers.clusterexternalsecret.children import CONTROLLER_UID_INDEX, controller_uids
 from eso.kube.controller import Result
 from eso.operator.wiring.base import Wiring
 
@@ -30,6 +31,7 @@ def build(w: Wiring) -> None:
         return
     informer = w.informer(CLUSTER_EXTERNAL_SECRET)
     externalsecrets = w.informer(EXTERNAL_SECRET)
+    externalsecrets.add_index(CONTROLLER_UID_INDEX, controller_uids)
     queue = w.queue("clusterexternalsecret")
     triggers = ClusterExternalSecretTriggers(queue, informer)
     informer.add_handler(triggers.on_cluster_external_secret)

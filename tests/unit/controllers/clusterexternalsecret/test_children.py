@@ -8,6 +8,7 @@ from typing import Any
 from eso.api.clusterexternalsecret import ClusterExternalSecret
 from eso.controllers.clusterexternalsecret.children import (
     controlled_by,
+    controller_uids,
     desired_child,
     needs_update,
     updated_child,
@@ -128,3 +129,18 @@ def test_controlled_by_needs_the_controller_reference_with_the_uid() -> None:
     child["metadata"]["ownerReferences"][0]["controller"] = False
     assert not controlled_by(child, "ces-uid")
     assert not controlled_by({"metadata": {}}, "ces-uid")
+
+
+def test_the_controller_uid_index_holds_only_the_controller_of_an_object() -> None:
+    owned = {
+        "metadata": {
+            "ownerReferences": [
+                {"uid": "other", "controller": False},
+                {"uid": "ces-uid", "controller": True},
+            ]
+        }
+    }
+    assert controller_uids(owned) == ["ces-uid"]
+    assert controller_uids({"metadata": {"ownerReferences": [{"uid": "x"}]}}) == []
+    assert controller_uids({"metadata": {}}) == []
+    assert controller_uids({"metadata": {"ownerReferences": [{"controller": True}]}}) == []
