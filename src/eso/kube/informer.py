@@ -127,9 +127,7 @@ class Informer:
         if name in self._index_funcs:
             raise ValueError(f"informer {self.info.plural} already has an index {name!r}")
         self._index_funcs[name] = func
-        self._indexes[name] = {}
-        for key, obj in self._cache.items():
-            self._index_one(name, key, obj)
+        self._rebuild_index(name)
 
     def by_index(self, name: str, value: str) -> list[Obj]:
         """The cached objects whose index ``name`` has ``value`` (KeyError: no such index)."""
@@ -149,6 +147,11 @@ class Informer:
         if old is not None:
             for name in self._index_funcs:
                 self._unindex_one(name, key, old)
+
+    def _rebuild_index(self, name: str) -> None:
+        self._indexes[name] = {}
+        for key, obj in self._cache.items():
+            self._index_one(name, key, obj)
 
     def _index_one(self, name: str, key: Key, obj: Obj) -> None:
         index = self._indexes[name]
@@ -246,9 +249,7 @@ class Informer:
             fresh[object_key(obj)] = obj
         old_cache, self._cache = self._cache, fresh
         for name in self._index_funcs:
-            self._indexes[name] = {}
-            for key, obj in fresh.items():
-                self._index_one(name, key, obj)
+            self._rebuild_index(name)
         self._resource_version = rv
         if self.relists:
             _log.debug("relisted", resource=self.info.plural, count=len(fresh))
