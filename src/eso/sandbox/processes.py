@@ -31,6 +31,7 @@ __all__ = [
     "log_since_start",
     "log_tail",
     "pid_dir",
+    "read_record",
     "read_records",
     "remove_record",
     "spawn",
@@ -113,6 +114,11 @@ def read_records(root: Path) -> list[ProcessRecord]:
         except (OSError, ValueError, KeyError, TypeError):
             path.unlink(missing_ok=True)
     return records
+
+
+def read_record(root: Path, name: str) -> ProcessRecord | None:
+    """The pid file of component ``name``, or None."""
+    return next((r for r in read_records(root) if r.name == name), None)
 
 
 def remove_record(root: Path, name: str) -> None:

@@ -47,7 +47,7 @@ def stopped_components(root: Path) -> list[str]:
 def stop_component(root: Path, name: str, *, timeout: float) -> str:
     """Stop component ``name``; returns what happened (one line). Idempotent."""
     _check_name(name)
-    record = next((r for r in processes.read_records(root) if r.name == name), None)
+    record = processes.read_record(root, name)
     if record is None:
         if _stopped_path(root, name).exists():
             return f"{name}: already stopped"
@@ -62,7 +62,7 @@ def start_component(root: Path, name: str, *, pki: Pki, info_file: Path, timeout
     _check_name(name)
     saved = _stopped_path(root, name)
     if not saved.exists():
-        record = next((r for r in processes.read_records(root) if r.name == name), None)
+        record = processes.read_record(root, name)
         if record is not None and processes.is_running(record):
             return f"{name}: already running (pid {record.pid})"
         raise EsoError(f"{name} was not stopped with stop_component in {root}; nothing to restart")

@@ -238,7 +238,7 @@ class Sandbox:
             time.sleep(0.1)
 
     def _record(self, name: str) -> processes.ProcessRecord | None:
-        return next((r for r in processes.read_records(self.root) if r.name == name), None)
+        return processes.read_record(self.root, name)
 
     def _write_kubeconfigs(self, api_url: str) -> None:
         files.write_kubeconfig(
