@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from typing import Any
 
+from eso.api import constants
+from eso.api.hashing import created_by
 from tests.integration.builders import (
     events_for,
     external_secret,
@@ -71,6 +75,82 @@ def test_owned_secret_is_garbage_collected_with_its_external_secret(
     wait_until(
         lambda: kubectl.get("secret", "owned-secret", namespace) is None, timeout=60, what="GC of the Secret"
     )
+
+
+def test_owner_deletes_the_secret_of_a_previous_target_name(
+    operator: OperatorRunner, kubectl: Kubectl, namespace: str
+) -> None:
+    _setup(kubectl, namespace)
+    kubectl.apply(external_secret(namespace, "mover", _spec({"name": "before"})))
+    wait_es(kubectl, "mover", namespace)
+    kubectl.apply(external_secret(namespace, "mover", _spec({"name": "after"})))
+    wait_until(
+        lambda: kubectl.get("secret", "before", namespace) is None, timeout=30, what="old target deleted"
+    )
+    assert kubectl.secret_data("after", namespace) == {"key": b"v1"}
+    assert any(
+        e["reason"] == "Deleted" and "orphaned" in e["message"]
+        for e in events_for(kubectl, namespace, "mover")
+    )
+
+
+def test_a_previous_target_left_behind_by_a_crash_is_deleted_by_the_next_process(
+    start_operator: Callable[..., OperatorRunner], kubectl: Kubectl, namespace: str
+) -> None:
+    """A process killed between writing the new target and deleting the old one: the new
+    Secret is already right, so the next process writes nothing, yet must delete the old one."""
+    klass = f"crash-{uuid.uuid4().hex[:8]}"  # only the operators started here touch this store
+    first = start_operator(namespace=namespace, controller_class=klass)
+    kubectl.apply(fake_store(namespace, {"k": "v1"}, controller=klass))
+    wait_store_ready(kubectl, "secretstore", "fake", namespace)
+    kubectl.apply(external_secret(namespace, "mover", _spec({"name": "after"})))
+    wait_es(kubectl, "mover", namespace)
+    first.call(first.operator.stop())
+    es = kubectl.get("externalsecret", "mover", namespace) or {}
+    left = secret(namespace, "before", {"key": "v1"})
+    left["metadata"]["labels"] = {
+        constants.LABEL_MANAGED: constants.LABEL_MANAGED_VALUE,
+        constants.LABEL_CREATED_BY: created_by(namespace, "mover"),
+    }
+    left["metadata"]["ownerReferences"] = [
+        {
+            "apiVersion": "external-secrets.io/v1",
+            "kind": "ExternalSecret",
+            "name": "mover",
+            "uid": es["metadata"]["uid"],
+            "controller": True,
+            "blockOwnerDeletion": True,
+        }
+    ]
+    kubectl.apply(left)
+    # its status still speaks of an older spec: the crashed process never wrote the new one
+    stale = '{"status": {"syncedResourceVersion": "1-stale"}}'
+    kubectl.run(
+        "patch",
+        "externalsecret",
+        "mover",
+        "-n",
+        namespace,
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        stale,
+    )
+    after = (kubectl.get("secret", "after", namespace) or {})["metadata"]["resourceVersion"]
+
+    start_operator(namespace=namespace, controller_class=klass)
+    wait_until(
+        lambda: kubectl.get("secret", "before", namespace) is None, timeout=30, what="old target deleted"
+    )
+    wait_until(
+        lambda: (
+            (kubectl.get("externalsecret", "mover", namespace) or {})["status"]["syncedResourceVersion"]
+            != "1-stale"
+        ),
+        what="the status caught up",
+    )
+    secret_now = kubectl.get("secret", "after", namespace) or {}
+    assert secret_now["metadata"]["resourceVersion"] == after, "the right target is not rewritten"
 
 
 def test_orphan_keeps_the_secret_after_deletion(

@@ -232,6 +232,10 @@ async def _write_target(
     ):
         raise SpecError("could not update secret, target is immutable", field="spec.target.immutable")
     if not target.needs_write(existing, desired, manager, es.metadata.uid):
+        if es.spec.target.creation_policy == CreationPolicy.OWNER:
+            # a process that died between writing the new target and deleting the old one
+            # left it behind: nothing else would ever remove it (it is still owned)
+            await _delete_orphans(ctx, raw, es)
         return ""
     applied = await ctx.client.apply(SECRET, target.apply_body(desired), field_manager=manager, force=True)
     if es.spec.target.creation_policy in (CreationPolicy.OWNER, CreationPolicy.ORPHAN):
