@@ -10,7 +10,6 @@ Labels are object names and namespaces, provider and API call names: never a val
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 
 from prometheus_client import CollectorRegistry, Gauge, Histogram, disable_created_metrics, generate_latest
@@ -31,37 +30,61 @@ _KINDS = (
 )
 
 
-class _ExactCounters(Collector):
-    """Counters exposed under their exact names (prometheus_client would add ``_total``).
+class _Series(Collector):
+    """Counters and gauges in plain dicts, exposed under their exact names.
 
-    A name ending in ``_total`` is typed ``counter``; ESO's other counter names
-    (``…_error``, ``…_count``) are typed ``untyped`` so no suffix is appended.
+    prometheus_client would add ``_total`` to counter names and keeps a locked value
+    object per series (about 1 KB each; eso has three series per ExternalSecret). Here a
+    series is one float. A name ending in ``_total`` is typed ``counter``; ESO's other
+    counter names (``…_error``, ``…_count``) are typed ``untyped`` so no suffix is
+    appended. Families whose first labels are ``name, namespace`` keep their series per
+    object, so forgetting a deleted object does not scan the others.
     """
 
     def __init__(self) -> None:
-        self._docs: dict[str, tuple[str, tuple[str, ...]]] = {}
-        self._values: dict[str, dict[tuple[str, ...], float]] = defaultdict(dict)
+        self._docs: dict[str, tuple[str, str, tuple[str, ...], int]] = {}
+        self._values: dict[str, dict[tuple[str, ...], dict[tuple[str, ...], float]]] = {}
 
-    def declare(self, name: str, doc: str, labels: tuple[str, ...]) -> None:
-        self._docs[name] = (doc, labels)
+    def declare(self, name: str, doc: str, labels: tuple[str, ...], *, gauge: bool = False) -> None:
+        kind = "gauge" if gauge else ("counter" if name.endswith("_total") else "untyped")
+        split = len(_NS) if labels[: len(_NS)] == _NS else 0
+        self._docs[name] = (doc, kind, labels, split)
+        self._values[name] = {}
+
+    def _slot(
+        self, name: str, label_values: tuple[str, ...]
+    ) -> tuple[dict[tuple[str, ...], float], tuple[str, ...]]:
+        split = self._docs[name][3]
+        outer = self._values[name]
+        head = label_values[:split]
+        inner = outer.get(head)
+        if inner is None:
+            inner = outer[head] = {}
+        return inner, label_values[split:]
 
     def inc(self, name: str, *label_values: str) -> None:
-        series = self._values[name]
-        series[label_values] = series.get(label_values, 0.0) + 1.0
+        inner, rest = self._slot(name, label_values)
+        inner[rest] = inner.get(rest, 0.0) + 1.0
+
+    def set(self, name: str, value: float, *label_values: str) -> None:
+        inner, rest = self._slot(name, label_values)
+        inner[rest] = value
 
     def value(self, name: str, *label_values: str) -> float:
-        return self._values[name].get(label_values, 0.0)
+        split = self._docs[name][3]
+        inner = self._values[name].get(label_values[:split]) or {}
+        return inner.get(label_values[split:], 0.0)
 
-    def remove_matching(self, name: str, prefix: tuple[str, ...]) -> None:
-        series = self._values[name]
-        for key in [k for k in series if k[: len(prefix)] == prefix]:
-            del series[key]
+    def forget_one(self, family: str, name: str, namespace: str) -> None:
+        """Drop the series of one object in a per-object family."""
+        self._values[family].pop((name, namespace), None)
 
     def collect(self) -> Iterator[Metric]:
-        for name, (doc, labels) in self._docs.items():
-            metric = Metric(name, doc, "counter" if name.endswith("_total") else "untyped")
-            for values, count in self._values[name].items():
-                metric.add_sample(name, dict(zip(labels, values, strict=True)), count)
+        for name, (doc, kind, labels, _) in self._docs.items():
+            metric = Metric(name, doc, kind)
+            for head, inner in self._values[name].items():
+                for rest, value in inner.items():
+                    metric.add_sample(name, dict(zip(labels, head + rest, strict=True)), value)
             yield metric
 
 
@@ -91,7 +114,7 @@ class Metrics:
     def __init__(self) -> None:
         disable_created_metrics()  # type: ignore[no-untyped-call]  # no *_created series, like ESO
         self.registry = CollectorRegistry(auto_describe=False)
-        self.counters = _ExactCounters()
+        self.counters = _Series()
         c = self.counters
         c.declare("externalsecret_sync_calls_total", "Total number of the External Secret sync calls", _NS)
         c.declare("externalsecret_sync_calls_error", "Total number of the External Secret sync errors", _NS)
@@ -108,20 +131,18 @@ class Metrics:
             ("controller", "result"),
         )
         self.registry.register(c)
-        self.conditions: dict[str, Gauge] = {}
-        self.durations: dict[str, Gauge] = {}
         for kind in _KINDS:
-            self.conditions[kind] = Gauge(
+            c.declare(
                 f"{kind}_status_condition",
                 f"The status condition of a specific {kind}",
                 _CONDITION,
-                registry=self.registry,
+                gauge=True,
             )
-            self.durations[kind] = Gauge(
+            c.declare(
                 f"{kind}_reconcile_duration",
                 f"The duration time to reconcile the {kind} (ns)",
                 _NS,
-                registry=self.registry,
+                gauge=True,
             )
         self.workqueue_depth = Gauge(
             "workqueue_depth", "Current depth of workqueue", ("name",), registry=self.registry
@@ -165,33 +186,27 @@ class Metrics:
 
     def set_condition(self, kind: str, namespace: str, name: str, condition: str, status: str) -> None:
         """ESO's scheme: the current series is 1; for Ready the opposite status is 0."""
-        gauge = self.conditions[kind]
-        gauge.labels(name, namespace, condition, status).set(1)
+        family = f"{kind}_status_condition"
+        self.counters.set(family, 1.0, name, namespace, condition, status)
         if condition == "Ready":
             opposite = "False" if status == "True" else "True"
-            gauge.labels(name, namespace, condition, opposite).set(0)
+            self.counters.set(family, 0.0, name, namespace, condition, opposite)
+
+    def condition(self, kind: str, namespace: str, name: str, condition: str, status: str) -> float:
+        """Current value of one ``<kind>_status_condition`` series (0 when absent)."""
+        return self.counters.value(f"{kind}_status_condition", name, namespace, condition, status)
 
     def reconcile_duration(self, kind: str, namespace: str, name: str, seconds: float) -> None:
         """Duration of the last reconcile, in nanoseconds as ESO reports it."""
-        self.durations[kind].labels(name, namespace).set(seconds * 1e9)
+        self.counters.set(f"{kind}_reconcile_duration", seconds * 1e9, name, namespace)
 
     def forget(self, kind: str, namespace: str, name: str) -> None:
-        """Remove every series of a deleted object."""
-        self._remove(self.conditions[kind], name, namespace)
-        self._remove(self.durations[kind], name, namespace)
+        """Remove every series of a deleted object (no scan of the other objects' series)."""
+        for family in (f"{kind}_status_condition", f"{kind}_reconcile_duration"):
+            self.counters.forget_one(family, name, namespace)
         if kind == "externalsecret":
             for counter in ("externalsecret_sync_calls_total", "externalsecret_sync_calls_error"):
-                self.counters.remove_matching(counter, (name, namespace))
-
-    @staticmethod
-    def _remove(gauge: Gauge, name: str, namespace: str) -> None:
-        for labels in [s.labels for m in gauge.collect() for s in m.samples]:
-            if labels.get("name") == name and labels.get("namespace") == namespace:
-                values = [labels[k] for k in gauge._labelnames]
-                try:
-                    gauge.remove(*values)
-                except KeyError:
-                    continue
+                self.counters.forget_one(counter, name, namespace)
 
     # -- controllers ------------------------------------------------------------------------
 
