@@ -155,6 +155,31 @@ async def test_informer_index_follows_adds_relabels_deletes_and_relists(client: 
     assert len(informer.by_index("late", "all")) == 2
 
 
+async def test_informer_readers_get_copies_and_a_paged_relist_misses_nothing(client: KubeClient) -> None:
+    namespace = "informer-copies"
+    await client.create(NAMESPACE, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
+    names = [f"cm-{i:03d}" for i in range(520)]  # more than one page of 500
+    await asyncio.gather(*(client.create(CONFIG_MAP, _cm(namespace, n, n), namespace) for n in names))
+    informer = Informer(client, CONFIG_MAP, namespace=namespace, label_selector="watched=yes")
+    seen: list[tuple[str, str]] = []
+    informer.add_handler(lambda etype, obj, old: seen.append((etype, obj["metadata"]["name"])))
+    await informer._relist()
+    assert len(informer) == 520
+    assert sorted(n for _, n in seen) == names, "every object of every page is announced once"
+    first = informer.get(namespace, "cm-000")
+    assert first is not None and first["data"] == {"v": "cm-000"}
+    first["data"]["v"] = "changed by a reader"
+    again = informer.get(namespace, "cm-000")
+    assert again is not None and again["data"] == {"v": "cm-000"}, "a reader cannot change the cache"
+    assert again is not first
+    seen.clear()
+    await client.patch(CONFIG_MAP, "cm-519", namespace, {"data": {"v": "new"}})
+    await client.delete(CONFIG_MAP, "cm-001", namespace)
+    await informer._relist()
+    assert sorted(seen) == [("DELETED", "cm-001"), ("MODIFIED", "cm-519")], "only what changed is announced"
+    assert (informer.get(namespace, "cm-519") or {})["data"] == {"v": "new"}
+
+
 def test_unrelated_secrets_never_enter_the_operators_cache(
     operator: OperatorRunner, kubectl: Kubectl, namespace: str
 ) -> None:

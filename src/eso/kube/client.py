@@ -191,6 +191,26 @@ class KubeClient:
     ) -> tuple[builtins.list[Obj], str]:
         """Every item of a LIST, paginated; returns (items, resourceVersion)."""
         items: builtins.list[Obj] = []
+        rv = ""
+        async for page, page_rv in self.list_pages(
+            info, namespace, label_selector=label_selector, field_selector=field_selector, page_size=page_size
+        ):
+            items.extend(page)
+            rv = page_rv
+        return items, rv
+
+    async def list_pages(
+        self,
+        info: ResourceInfo,
+        namespace: str | None = None,
+        *,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        page_size: int = 500,
+    ) -> AsyncIterator[tuple[builtins.list[Obj], str]]:
+        """A paginated LIST, one page at a time: ``(items, resourceVersion)`` (the version
+        is the list's once the last page is in; a caller keeping only what it needs of each
+        page never holds the whole list decoded)."""
         token: str | None = None
         while True:
             page = await self.list(
@@ -201,11 +221,11 @@ class KubeClient:
                 limit=page_size,
                 continue_token=token,
             )
-            items.extend(page.get("items") or [])
             meta = page.get("metadata") or {}
             token = meta.get("continue")
+            yield page.get("items") or [], str(meta.get("resourceVersion", ""))
             if not token:
-                return items, str(meta.get("resourceVersion", ""))
+                return
 
     async def create(
         self, info: ResourceInfo, obj: Obj, namespace: str | None = None, *, field_manager: str | None = None

@@ -8,8 +8,10 @@
 * Only what matches ``label_selector`` / ``field_selector`` is held in memory: eso
   caches the Secrets it manages, never every Secret in the cluster.
 * ``transform`` trims each object before it is stored (eso drops ``managedFields``), and
-  every stored object's keys and short strings are shared with the other cached objects
-  (:func:`share_strings`): 10,000 ExternalSecrets repeat the same few hundred strings.
+  the cache keeps each object as compact JSON bytes with its resourceVersion, decoded
+  on every read: a decoded object costs about 2.5 times its JSON in Python dicts and
+  strings, and a reader gets its own copy (it cannot corrupt the cache). The relist
+  encodes page by page, so the whole list is never held decoded.
 * Indexes (:meth:`Informer.add_index`) answer "which cached objects have this value"
   without a scan: reconcilers must never walk the whole cache per object (that is
   quadratic in the number of objects).
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import random
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Iterator
@@ -33,10 +36,12 @@ from eso.api.resources import ResourceInfo
 from eso.errors import Gone, KubeAPIError
 from eso.kube.client import KubeClient
 
-__all__ = ["EventHandler", "Informer", "drop_managed_fields", "object_key", "share_strings"]
+__all__ = ["EventHandler", "Informer", "drop_managed_fields", "object_key"]
 
 Obj = dict[str, Any]
 Key = tuple[str, str]
+_Entry = tuple[str, bytes]
+"""A cached object: (resourceVersion, compact JSON)."""
 EventHandler = Callable[[str, Obj, Obj | None], Awaitable[None] | None]
 IndexFunc = Callable[[Obj], Iterable[str]]
 
@@ -47,26 +52,6 @@ def object_key(obj: Obj) -> Key:
     """``(namespace, name)`` of an object ("" namespace for cluster-scoped)."""
     meta = obj.get("metadata") or {}
     return str(meta.get("namespace") or ""), str(meta.get("name", ""))
-
-
-_SHARED_MAX = 64
-"""Strings up to this length are interned; longer ones are rarely repeated."""
-
-
-def share_strings(value: Any) -> Any:
-    """``value`` with its dict keys and strings of up to 64 characters interned.
-
-    A decoded JSON document has its own copy of every key and value; the objects of a
-    cache repeat the same ones (``metadata``, ``apiVersion``, namespaces, reasons,
-    timestamps), so sharing them roughly halves the memory a cached object takes.
-    """
-    if isinstance(value, dict):
-        return {sys.intern(k) if isinstance(k, str) else k: share_strings(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [share_strings(v) for v in value]
-    if isinstance(value, str) and len(value) <= _SHARED_MAX:
-        return sys.intern(value)
-    return value
 
 
 def drop_managed_fields(obj: Obj) -> Obj:
@@ -100,9 +85,10 @@ class Informer:
         self._transform = transform
         self._watch_timeout = watch_timeout
         self._backoff_cap = backoff_cap
-        self._cache: dict[Key, Obj] = {}
+        self._cache: dict[Key, _Entry] = {}
         self._index_funcs: dict[str, IndexFunc] = {}
         self._indexes: dict[str, dict[str, set[Key]]] = {}
+        self._indexed: dict[str, dict[Key, tuple[str, ...]]] = {}
         self._handlers: list[EventHandler] = []
         self._synced = asyncio.Event()
         self._resource_version = ""
@@ -112,12 +98,13 @@ class Informer:
     # -- cache access -------------------------------------------------------------
 
     def get(self, namespace: str | None, name: str) -> Obj | None:
-        """The cached object, or None."""
-        return self._cache.get((namespace or "", name))
+        """The cached object (a copy of its own), or None."""
+        entry = self._cache.get((namespace or "", name))
+        return None if entry is None else _decode(entry)
 
     def items(self) -> Iterator[Obj]:
-        """Every cached object."""
-        return iter(list(self._cache.values()))
+        """Every cached object (decoded one at a time)."""
+        return (_decode(entry) for entry in list(self._cache.values()))
 
     def __len__(self) -> int:
         return len(self._cache)
@@ -132,35 +119,37 @@ class Informer:
     def by_index(self, name: str, value: str) -> list[Obj]:
         """The cached objects whose index ``name`` has ``value`` (KeyError: no such index)."""
         keys = self._indexes[name].get(value, ())
-        return [self._cache[key] for key in sorted(keys) if key in self._cache]
+        return [_decode(self._cache[key]) for key in sorted(keys) if key in self._cache]
 
     def _put(self, key: Key, obj: Obj) -> None:
-        old = self._cache.get(key)
-        self._cache[key] = obj
+        self._cache[key] = _encode(obj)
         for name in self._index_funcs:
-            if old is not None:
-                self._unindex_one(name, key, old)
+            self._unindex_one(name, key)
             self._index_one(name, key, obj)
 
     def _pop(self, key: Key) -> None:
-        old = self._cache.pop(key, None)
-        if old is not None:
+        if self._cache.pop(key, None) is not None:
             for name in self._index_funcs:
-                self._unindex_one(name, key, old)
+                self._unindex_one(name, key)
 
     def _rebuild_index(self, name: str) -> None:
         self._indexes[name] = {}
-        for key, obj in self._cache.items():
-            self._index_one(name, key, obj)
+        self._indexed[name] = {}
+        for key, entry in self._cache.items():
+            self._index_one(name, key, _decode(entry))
 
     def _index_one(self, name: str, key: Key, obj: Obj) -> None:
+        values = tuple(sys.intern(v) for v in self._index_funcs[name](obj))
+        if not values:
+            return
         index = self._indexes[name]
-        for value in self._index_funcs[name](obj):
+        self._indexed[name][key] = values
+        for value in values:
             index.setdefault(value, set()).add(key)
 
-    def _unindex_one(self, name: str, key: Key, obj: Obj) -> None:
+    def _unindex_one(self, name: str, key: Key) -> None:
         index = self._indexes[name]
-        for value in self._index_funcs[name](obj):
+        for value in self._indexed[name].pop(key, ()):
             keys = index.get(value)
             if keys is not None:
                 keys.discard(key)
@@ -187,10 +176,11 @@ class Informer:
         prepared = self._prepare(obj)
         key = object_key(prepared)
         current = self._cache.get(key)
-        if current is not None and not _newer(_rv(prepared), _rv(current)):
+        if current is not None and not _newer(_rv(prepared), current[0]):
             return
         self._put(key, prepared)
-        await self._dispatch("ADDED" if current is None else "MODIFIED", prepared, current)
+        previous = None if current is None else _decode(current)
+        await self._dispatch("ADDED" if previous is None else "MODIFIED", prepared, previous)
 
     def add_handler(self, handler: EventHandler) -> None:
         """Call ``handler(event_type, new, old)`` on every change (and for each listed object)."""
@@ -237,16 +227,23 @@ class Informer:
                 await asyncio.sleep(min(self._backoff_cap, 2**failures))
 
     async def _relist(self) -> None:
-        items, rv = await self._client.list_all(
+        fresh: dict[Key, _Entry] = {}
+        changed: list[Key] = []
+        rv = ""
+        async for page, page_rv in self._client.list_pages(
             self.info,
             self._namespace,
             label_selector=self._label_selector,
             field_selector=self._field_selector,
-        )
-        fresh: dict[Key, Obj] = {}
-        for raw in items:
-            obj = self._prepare(raw)
-            fresh[object_key(obj)] = obj
+        ):
+            rv = page_rv
+            for raw in page:
+                obj = self._prepare(raw)
+                key = object_key(obj)
+                entry = fresh[key] = _encode(obj)
+                cached = self._cache.get(key)
+                if cached is None or cached[0] != entry[0]:
+                    changed.append(key)
         old_cache, self._cache = self._cache, fresh
         for name in self._index_funcs:
             self._rebuild_index(name)
@@ -254,15 +251,14 @@ class Informer:
         if self.relists:
             _log.debug("relisted", resource=self.info.plural, count=len(fresh))
         self.relists += 1
-        for key, obj in fresh.items():
-            previous = old_cache.get(key)
-            if previous is None:
-                await self._dispatch("ADDED", obj, None)
-            elif _rv(previous) != _rv(obj):
-                await self._dispatch("MODIFIED", obj, previous)
-        for key, previous in old_cache.items():
+        for key in changed:
+            before = old_cache.get(key)
+            previous = None if before is None else _decode(before)
+            await self._dispatch("ADDED" if previous is None else "MODIFIED", _decode(fresh[key]), previous)
+        for key, gone in old_cache.items():
             if key not in fresh:
-                await self._dispatch("DELETED", previous, previous)
+                obj = _decode(gone)
+                await self._dispatch("DELETED", obj, obj)
         self._synced.set()
 
     async def _watch_once(self) -> None:
@@ -281,10 +277,11 @@ class Informer:
                 continue
             obj = self._prepare(raw)
             key = object_key(obj)
-            previous = self._cache.get(key)
-            if etype != "DELETED" and previous is not None and not _newer(rv, _rv(previous)):
+            cached = self._cache.get(key)
+            if etype != "DELETED" and cached is not None and not _newer(rv, cached[0]):
                 self._resource_version = rv or self._resource_version
                 continue  # already seen: recorded by apply_local after our own write
+            previous = None if cached is None else _decode(cached)
             if etype == "DELETED":
                 self._pop(key)
                 await self._dispatch("DELETED", obj, previous)
@@ -297,8 +294,7 @@ class Informer:
     def _prepare(self, raw: Obj) -> Obj:
         raw.setdefault("apiVersion", self.info.api_version)
         raw.setdefault("kind", self.info.kind)
-        prepared: Obj = share_strings(self._transform(raw) if self._transform else raw)
-        return prepared
+        return self._transform(raw) if self._transform else raw
 
     async def _dispatch(self, etype: str, obj: Obj, old: Obj | None) -> None:
         for handler in self._handlers:
@@ -308,6 +304,16 @@ class Informer:
                     await result
             except Exception as exc:
                 _log.exception("event handler failed", resource=self.info.plural, error=str(exc))
+
+
+def _encode(obj: Obj) -> _Entry:
+    blob = json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return sys.intern(_rv(obj)), blob
+
+
+def _decode(entry: _Entry) -> Obj:
+    obj: Obj = json.loads(entry[1])
+    return obj
 
 
 def _rv(obj: Obj) -> str:
