@@ -42,6 +42,9 @@ __all__ = [
     "StoreContext",
     "StoreKind",
     "ValidationResult",
+    "VersionListing",
+    "VersionedSecretsClient",
+    "VersionedValue",
 ]
 
 
@@ -231,6 +234,54 @@ class BatchSecretsClient(SecretsClient, Protocol):
 
     async def get_secrets(self, refs: Sequence[RemoteRef]) -> dict[RemoteRef, bytes | Exception]:
         """Values (or errors) for ``refs``; no ref is left out of the result."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class VersionedValue:
+    """A value read together with the id of the (immutable) version it came from."""
+
+    value: bytes
+    version: str
+    """The version id; "" when the provider did not say (the value is then never reused)."""
+
+
+@dataclass(frozen=True, slots=True)
+class VersionListing:
+    """Current version ids of a store's secrets, from one (paginated) listing.
+
+    ``current`` maps every listed secret, by each of its names (name and ARN), to the id
+    of its current version. ``complete`` is False when the listing stopped at its page
+    budget with more to come: it then says nothing about the secrets it did not reach.
+    """
+
+    current: Mapping[str, str]
+    pages: int
+    complete: bool
+
+
+@runtime_checkable
+class VersionedSecretsClient(BatchSecretsClient, Protocol):
+    """A client whose secrets have immutable versions and a cheap listing of the current ones.
+
+    A value read together with its version id stays right for as long as the listing
+    shows that version as current, so a caller may reuse it instead of reading it again.
+    """
+
+    def version_key(self, ref: RemoteRef) -> str | None:
+        """The remote id under which :meth:`list_versions` reports ``ref``'s secret.
+
+        None when ``ref`` is not a plain read of the current version (an explicit
+        version, metadata): such refs are always read.
+        """
+        ...
+
+    async def get_versioned(self, refs: Sequence[RemoteRef]) -> dict[RemoteRef, VersionedValue | Exception]:
+        """Values with their version ids (or errors), as :meth:`get_secrets`; refs have a version key."""
+        ...
+
+    async def list_versions(self, max_pages: int) -> VersionListing:
+        """Current version ids of the store's secrets, reading at most ``max_pages`` pages."""
         ...
 
 

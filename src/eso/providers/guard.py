@@ -32,9 +32,19 @@ from eso.providers.base import (
     RemoteRef,
     SecretsClient,
     ValidationResult,
+    VersionedSecretsClient,
+    VersionedValue,
+    VersionListing,
 )
 
-__all__ = ["BreakerSettings", "CircuitBreaker", "GuardedBatchClient", "GuardedClient", "guard"]
+__all__ = [
+    "BreakerSettings",
+    "CircuitBreaker",
+    "GuardedBatchClient",
+    "GuardedClient",
+    "GuardedVersionedClient",
+    "guard",
+]
 
 T = TypeVar("T")
 
@@ -156,12 +166,33 @@ class GuardedBatchClient(GuardedClient):
         return results
 
 
+class GuardedVersionedClient(GuardedBatchClient):
+    """The same, for clients that also list current versions; a listing costs one token."""
+
+    inner: VersionedSecretsClient
+
+    def version_key(self, ref: RemoteRef) -> str | None:
+        return self.inner.version_key(ref)
+
+    async def get_versioned(self, refs: Sequence[RemoteRef]) -> dict[RemoteRef, VersionedValue | Exception]:
+        results = await self._call(lambda: self.inner.get_versioned(refs))
+        errors = [v for v in results.values() if isinstance(v, ProviderUnavailable)]
+        if errors and len(errors) == len(results):
+            self.breaker.failure(errors[0])
+        return results
+
+    async def list_versions(self, max_pages: int) -> VersionListing:
+        return await self._call(lambda: self.inner.list_versions(max_pages))
+
+
 def guard(
     client: SecretsClient, *, qps: float, burst: int, breaker: BreakerSettings | None = None
 ) -> GuardedClient:
     """Wrap ``client``; ``qps`` 0 disables the rate limit."""
     bucket = TokenBucket(qps, burst) if qps > 0 else None
     cb = CircuitBreaker(breaker or BreakerSettings())
+    if isinstance(client, VersionedSecretsClient):
+        return GuardedVersionedClient(client, bucket, cb)
     if isinstance(client, BatchSecretsClient):
         return GuardedBatchClient(client, bucket, cb)
     return GuardedClient(client, bucket, cb)

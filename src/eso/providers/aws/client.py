@@ -20,9 +20,9 @@ Nothing is cached across calls: every read asks the provider.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from eso.api.providers.aws import AWSProvider as AWSSpec
 from eso.errors import ProviderAuthError, ProviderError, SecretNotFound
@@ -44,6 +44,9 @@ from eso.providers.base import (
 __all__ = ["AWSClient"]
 
 _SINGLE_READ_CONCURRENCY = 8
+
+K = TypeVar("K")
+P = TypeVar("P")
 
 
 class AWSClient:
@@ -142,11 +145,11 @@ class AWSClient:
         """Payload of the current value of the remote ``name`` (one call)."""
         raise NotImplementedError
 
-    async def _gather(self, items: Sequence[Any], read: Any) -> dict[Any, bytes | Exception]:
+    async def _gather(self, items: Sequence[K], read: Callable[[K], Awaitable[P]]) -> dict[K, P | Exception]:
         limit = asyncio.Semaphore(_SINGLE_READ_CONCURRENCY)
-        out: dict[Any, bytes | Exception] = {}
+        out: dict[K, P | Exception] = {}
 
-        async def one(item: Any) -> None:
+        async def one(item: K) -> None:
             async with limit:
                 try:
                     out[item] = await read(item)
@@ -158,18 +161,30 @@ class AWSClient:
 
     async def read_names(self, names: Sequence[str]) -> dict[str, bytes | Exception]:
         """Current payloads of full remote ``names``: batched, single reads for the rest."""
+        return await self.read_names_with(names, self._batch_values, self._single_value)
+
+    async def read_names_with(
+        self,
+        names: Sequence[str],
+        batch: Callable[[Sequence[str]], Awaitable[dict[str, P | Exception]]],
+        single: Callable[[str], Awaitable[P]],
+    ) -> dict[str, P | Exception]:
+        """What ``batch`` reads for ``names``; ``single`` reads for the names it left out.
+
+        A batch refused for lack of permission falls back to single reads for the client's life.
+        """
         unique = list(dict.fromkeys(names))
-        payloads: dict[str, bytes | Exception] = {}
+        payloads: dict[str, P | Exception] = {}
         if unique and not self._batch_denied:
             try:
-                payloads = await self._batch_values(unique)
+                payloads = await batch(unique)
             except ProviderAuthError:
                 # The batch permission is optional: read one by one from now on.
                 self._batch_denied = True
             except ProviderError as exc:
                 return dict.fromkeys(unique, exc)
         missing = [name for name in unique if name not in payloads]
-        payloads.update(await self._gather(missing, self._single_value))
+        payloads.update(await self._gather(missing, single))
         return payloads
 
     async def get_secrets(self, refs: Sequence[RemoteRef]) -> dict[RemoteRef, bytes | Exception]:

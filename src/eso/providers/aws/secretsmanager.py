@@ -6,6 +6,10 @@
   JSON object (sorted keys, Go escaping), from which ``property`` selects one.
 * ``get_secrets``: plain ``AWSCURRENT`` refs are read 20 per ``BatchGetSecretValue``
   (``SecretIdList``); per-secret errors become per-ref errors.
+* ``get_versioned`` / ``list_versions`` (:class:`~eso.providers.base.VersionedSecretsClient`):
+  the same reads with each value's ``VersionId``, and the current version ids of the
+  store's secrets from ``ListSecrets`` (:mod:`.sm_versions`), so unchanged secrets need
+  no value read.
 * ``get_all_secrets`` (``find``):
 
   ==================  ===============================================================
@@ -25,12 +29,20 @@ from typing import Any
 
 from eso.api import goregex
 from eso.errors import ProviderError, SecretNotFound, SpecError
-from eso.providers.aws import sm_push
+from eso.providers.aws import sm_push, sm_versions
 from eso.providers.aws.calls import LABEL_SECRETS_MANAGER
 from eso.providers.aws.client import AWSClient
 from eso.providers.aws.errors import error_from_code
 from eso.providers.aws.gojson import marshal_string_map
-from eso.providers.base import FindQuery, MetadataPolicy, PushEntry, PushSource, RemoteRef
+from eso.providers.base import (
+    FindQuery,
+    MetadataPolicy,
+    PushEntry,
+    PushSource,
+    RemoteRef,
+    VersionedValue,
+    VersionListing,
+)
 
 __all__ = ["SecretsManagerClient", "payload_of"]
 
@@ -84,15 +96,16 @@ class SecretsManagerClient(AWSClient):
         """Plain reads of the current version go through BatchGetSecretValue."""
         return ref.metadata_policy is MetadataPolicy.NONE and ref.version in (None, "", CURRENT)
 
-    async def _batch_chunk(self, chunk: Sequence[str]) -> dict[str, bytes | Exception]:
+    async def _batch_chunk(self, chunk: Sequence[str]) -> dict[str, VersionedValue | Exception]:
         response = await self.call("BatchGetSecretValue", SecretIdList=list(chunk))
         wanted = set(chunk)
-        out: dict[str, bytes | Exception] = {}
+        out: dict[str, VersionedValue | Exception] = {}
         for entry in response.get("SecretValues") or []:
             for ident in (entry.get("Name"), entry.get("ARN")):
                 if ident in wanted:
                     try:
-                        out[ident] = payload_of(entry, ident)
+                        version = str(entry.get("VersionId") or "")
+                        out[ident] = VersionedValue(payload_of(entry, ident), version)
                     except ProviderError as exc:
                         out[ident] = exc
         for error in response.get("Errors") or []:
@@ -106,12 +119,18 @@ class SecretsManagerClient(AWSClient):
                 out[ident] = mapped
         return out
 
-    async def _batch_values(self, names: Sequence[str]) -> dict[str, bytes | Exception]:
+    async def _batch_versioned(self, names: Sequence[str]) -> dict[str, VersionedValue | Exception]:
         chunks = [names[i : i + BATCH_SIZE] for i in range(0, len(names), BATCH_SIZE)]
-        results: dict[str, bytes | Exception] = {}
+        results: dict[str, VersionedValue | Exception] = {}
         for part in await asyncio.gather(*(self._batch_chunk(chunk) for chunk in chunks)):
             results.update(part)
         return results
+
+    async def _batch_values(self, names: Sequence[str]) -> dict[str, bytes | Exception]:
+        return {
+            name: got if isinstance(got, Exception) else got.value
+            for name, got in (await self._batch_versioned(names)).items()
+        }
 
     async def _batch_filtered(self, filters: list[dict[str, Any]], matcher: Any) -> dict[str, bytes]:
         data: dict[str, bytes] = {}
@@ -154,9 +173,40 @@ class SecretsManagerClient(AWSClient):
             if not token:
                 return names
 
-    async def _single_value(self, name: str) -> bytes:
+    async def _single_versioned(self, name: str) -> VersionedValue:
         response = await self.call("GetSecretValue", subject=name, SecretId=name, VersionStage=CURRENT)
-        return payload_of(response, name)
+        return VersionedValue(payload_of(response, name), str(response.get("VersionId") or ""))
+
+    async def _single_value(self, name: str) -> bytes:
+        return (await self._single_versioned(name)).value
+
+    def version_key(self, ref: RemoteRef) -> str | None:
+        """The remote name of a plain current-version read (None otherwise: always read)."""
+        return self.name(ref.key) if self.batchable(ref) else None
+
+    async def get_versioned(self, refs: Sequence[RemoteRef]) -> dict[RemoteRef, VersionedValue | Exception]:
+        """Values with their ``VersionId``: one ``GetSecretValue`` for one secret, batches for more."""
+        unique = list(dict.fromkeys(refs))
+        names = list(dict.fromkeys(self.name(ref.key) for ref in unique))
+        if len(names) == 1:
+            payloads = await self._gather(names, self._single_versioned)
+        else:
+            payloads = await self.read_names_with(names, self._batch_versioned, self._single_versioned)
+        results: dict[RemoteRef, VersionedValue | Exception] = {}
+        for ref in unique:
+            got = payloads[self.name(ref.key)]
+            if isinstance(got, Exception):
+                results[ref] = got
+                continue
+            try:
+                results[ref] = VersionedValue(self.select(got.value, ref), got.version)
+            except ProviderError as exc:
+                results[ref] = exc
+        return {ref: results[ref] for ref in refs}
+
+    async def list_versions(self, max_pages: int) -> VersionListing:
+        """Current version ids of the store's secrets (see :mod:`.sm_versions`)."""
+        return await sm_versions.list_versions(self, max_pages)
 
     async def _values_by_name(self, names: list[str]) -> dict[str, bytes]:
         data: dict[str, bytes] = {}
