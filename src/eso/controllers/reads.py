@@ -11,8 +11,15 @@ reads go through :class:`SharedReads`:
   are sent together through :meth:`BatchSecretsClient.get_secrets` (BatchGetSecretValue
   20 at a time, GetParameters 10 at a time) when the client supports it.
 
-Errors are shared like values (an outage does not multiply calls). Values live only
-for ``ttl`` and at most ``max_entries`` are kept.
+* **version checks** (metadata-first change detection) — for clients that report
+  version ids (:class:`~eso.providers.base.VersionedSecretsClient`: Secrets Manager),
+  plain current-version reads are kept with their version id; after ``ttl`` a value whose
+  version a fresh listing still shows as current is served again without a value call
+  (:mod:`eso.controllers.versions` says when a listing is made and what it costs).
+
+Errors are shared like values (an outage does not multiply calls). Values are served
+as they are for ``ttl`` (and, with version checks, while their version is current); at
+most ``max_entries`` are kept, in memory only.
 """
 
 from __future__ import annotations
@@ -23,9 +30,24 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 
-from eso.providers.base import BatchSecretsClient, RemoteRef, SecretsClient
+from eso.controllers.versions import VersionChecks
+from eso.providers.base import (
+    BatchSecretsClient,
+    RemoteRef,
+    SecretsClient,
+    VersionedSecretsClient,
+    VersionedValue,
+)
 
 __all__ = ["SharedReads"]
+
+
+@dataclass(slots=True)
+class _Entry:
+    at: float
+    value: bytes | Exception
+    version: str = ""
+    """The version id the value came from ("" when unknown: never reused past ``ttl``)."""
 
 
 @dataclass
@@ -46,6 +68,7 @@ class SharedReads:
         batch_max: int = 20,
         max_entries: int = 20_000,
         batching: bool = True,
+        versions: VersionChecks | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._ttl = ttl
@@ -54,11 +77,14 @@ class SharedReads:
         self._max_entries = max_entries
         self._batching = batching
         self._clock = clock
-        self._cache: OrderedDict[tuple[Hashable, RemoteRef], tuple[float, bytes | Exception]] = OrderedDict()
+        self._versions = versions
+        self._cache: OrderedDict[tuple[Hashable, RemoteRef], _Entry] = OrderedDict()
         self._inflight: dict[tuple[Hashable, RemoteRef], asyncio.Future[bytes]] = {}
         self._pending: dict[Hashable, _Batch] = {}
         self.calls = 0
         self.hits = 0
+        self.unchanged = 0
+        """Reads served again because their version was still current (no value call)."""
 
     async def get_many(
         self, store: Hashable, client: SecretsClient, refs: Sequence[RemoteRef]
@@ -79,12 +105,21 @@ class SharedReads:
         """One value; raises what the provider raised."""
         key = (store, ref)
         cached = self._cache.get(key)
-        if cached is not None and self._clock() - cached[0] < self._ttl:
+        if cached is not None and self._clock() - cached.at < self._ttl:
             self.hits += 1
-            value = cached[1]
-            if isinstance(value, Exception):
-                raise value
-            return value
+            if isinstance(cached.value, Exception):
+                raise cached.value
+            return cached.value
+        versioned = self._versioned(client)
+        version_key = versioned.version_key(ref) if versioned is not None else None
+        if versioned is not None and version_key is not None and self._versions is not None:
+            self._versions.note(store, version_key)
+            if cached is not None and cached.version and not isinstance(cached.value, Exception):
+                current = await self._versions.current(store, versioned, version_key, self._per_call(client))
+                if current == cached.version:
+                    self.unchanged += 1
+                    self._remember(key, _Entry(self._clock(), cached.value, cached.version))
+                    return cached.value
         future = self._inflight.get(key)
         if future is None:
             future = asyncio.get_running_loop().create_future()
@@ -98,6 +133,23 @@ class SharedReads:
         """Forget cached values of one store (it changed)."""
         for key in [k for k in self._cache if k[0] == store]:
             del self._cache[key]
+        if self._versions is not None:
+            self._versions.forget(store)
+
+    def _versioned(self, client: SecretsClient) -> VersionedSecretsClient | None:
+        if self._versions is not None and isinstance(client, VersionedSecretsClient):
+            return client
+        return None
+
+    def _per_call(self, client: SecretsClient) -> int:
+        """Keys one value call reads for ``client``."""
+        return self._batch_max if self._batching and isinstance(client, BatchSecretsClient) else 1
+
+    def _remember(self, key: tuple[Hashable, RemoteRef], entry: _Entry) -> None:
+        self._cache[key] = entry
+        self._cache.move_to_end(key)
+        while len(self._cache) > self._max_entries:
+            self._cache.popitem(last=False)
 
     def _enqueue(self, store: Hashable, client: SecretsClient, ref: RemoteRef) -> None:
         if not (self._batching and isinstance(client, BatchSecretsClient)):
@@ -122,20 +174,22 @@ class SharedReads:
         asyncio.get_running_loop().create_task(self._flush_refs(store, batch.client, batch.refs))
 
     async def _flush_refs(self, store: Hashable, client: SecretsClient, refs: list[RemoteRef]) -> None:
-        results: dict[RemoteRef, bytes | Exception]
-        try:
-            self.calls += 1
-            if len(refs) > 1 and isinstance(client, BatchSecretsClient):
-                results = await client.get_secrets(refs)
-            else:
-                results = {}
-                for ref in refs:
-                    try:
-                        results[ref] = await client.get_secret(ref)
-                    except Exception as exc:
-                        results[ref] = exc
-        except Exception as exc:
-            results = dict.fromkeys(refs, exc)
+        self.calls += 1
+        versioned = self._versioned(client)
+        tracked = [r for r in refs if versioned is not None and versioned.version_key(r) is not None]
+        tracked_set = set(tracked)
+        plain = [r for r in refs if r not in tracked_set]
+        results: dict[RemoteRef, bytes | Exception] = {}
+        versions: dict[RemoteRef, str] = {}
+        if versioned is not None and tracked:
+            got = await self._read_versioned(versioned, tracked)
+            for ref, item in got.items():
+                if isinstance(item, VersionedValue):
+                    results[ref], versions[ref] = item.value, item.version
+                else:
+                    results[ref] = item
+        if plain:
+            results.update(await self._read(client, plain))
         now = self._clock()
         for ref in refs:
             key = (store, ref)
@@ -143,7 +197,7 @@ class SharedReads:
             if value is None:
                 value = RuntimeError("provider returned no result for a requested key")
             future = self._inflight.pop(key, None)
-            self._cache[key] = (now, value)
+            self._cache[key] = _Entry(now, value, versions.get(ref, ""))
             self._cache.move_to_end(key)
             if future is not None and not future.done():
                 if isinstance(value, Exception):
@@ -153,3 +207,27 @@ class SharedReads:
                     future.set_result(value)
         while len(self._cache) > self._max_entries:
             self._cache.popitem(last=False)
+
+    @staticmethod
+    async def _read_versioned(
+        client: VersionedSecretsClient, refs: list[RemoteRef]
+    ) -> dict[RemoteRef, VersionedValue | Exception]:
+        try:
+            return await client.get_versioned(refs)
+        except Exception as exc:
+            return dict.fromkeys(refs, exc)
+
+    @staticmethod
+    async def _read(client: SecretsClient, refs: list[RemoteRef]) -> dict[RemoteRef, bytes | Exception]:
+        try:
+            if len(refs) > 1 and isinstance(client, BatchSecretsClient):
+                return await client.get_secrets(refs)
+            results: dict[RemoteRef, bytes | Exception] = {}
+            for ref in refs:
+                try:
+                    results[ref] = await client.get_secret(ref)
+                except Exception as exc:
+                    results[ref] = exc
+            return results
+        except Exception as exc:
+            return dict.fromkeys(refs, exc)
