@@ -78,6 +78,11 @@ class ControllerSettings:
     """Share identical provider reads across ExternalSecrets within a refresh window."""
     batch_reads: bool = True
     """Use BatchGetSecretValue / GetParameters for many keys at once."""
+    check_versions: bool = True
+    """Metadata-first change detection (Secrets Manager): reuse a value while a fresh
+    ListSecrets shows its version still current, when listing costs fewer calls."""
+    version_listing_ttl: float = 10.0
+    """Seconds a version listing is trusted (bounds how late a change is seen)."""
     provider_rate_limits: bool = True
     """Per-store token bucket at the provider's default rate (see Provider.rate_limit)."""
     circuit_breaker: bool = True
@@ -154,6 +159,8 @@ class OperatorSettings:
             raise ConfigError("refresh jitter must be between 0 and 1")
         if c.refresh_tick < 0 or c.read_batch_window < 0:
             raise ConfigError("refresh tick and read batch window must not be negative")
+        if c.version_listing_ttl < 0:
+            raise ConfigError("version listing ttl must not be negative")
         le = self.leader_election
         if le.enabled and not (le.lease_duration > le.renew_deadline > le.retry_period > 0):
             raise ConfigError("leader election needs lease-duration > renew-deadline > retry-period > 0")

@@ -13,6 +13,7 @@ from eso.controllers.externalsecret.target import summarize_managed_fields
 from eso.controllers.kubeaccess import ClusterKubeAccess
 from eso.controllers.reads import SharedReads
 from eso.controllers.stores import StoreResolver
+from eso.controllers.versions import VersionChecks
 from eso.kube.client import KubeClient
 from eso.kube.controller import Controller, Result
 from eso.kube.events import EventRecorder
@@ -103,7 +104,10 @@ class Wiring:
         if "reads" not in self.shared:
             c = self.settings.controller
             self.shared["reads"] = SharedReads(
-                batching=c.batch_reads, ttl=2.0 if c.share_reads else 0.0, window=c.read_batch_window
+                batching=c.batch_reads,
+                ttl=2.0 if c.share_reads else 0.0,
+                window=c.read_batch_window,
+                versions=VersionChecks(listing_ttl=c.version_listing_ttl) if c.check_versions else None,
             )
         reads: SharedReads = self.shared["reads"]
         return reads
