@@ -1,7 +1,7 @@
 """``eso run`` with the efficiency features switched on or off (benchmarks only).
 
 ``python -m bench.launch_operator [--bench-share-reads=false] [--bench-batch-reads=false]
-[--bench-refresh-jitter=0] [--bench-refresh-tick=0]
+[--bench-refresh-jitter=0] [--bench-refresh-tick=0] [--bench-check-versions=false]
 [--bench-read-batch-window=0.005] [--bench-profile=PATH] -- <eso run flags>`` runs exactly
 ``eso run <flags>`` with the given :class:`~eso.settings.ControllerSettings` fields replaced
 (and, with ``--bench-profile``, under cProfile on the process CPU clock, so time spent
@@ -31,6 +31,7 @@ _FIELDS: dict[str, tuple[str, Callable[[str], Any]]] = {
     "--bench-refresh-jitter": ("refresh_jitter", float),
     "--bench-refresh-tick": ("refresh_tick", float),
     "--bench-read-batch-window": ("read_batch_window", float),
+    "--bench-check-versions": ("check_versions", _bool),
 }
 
 

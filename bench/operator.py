@@ -50,6 +50,7 @@ class Features:
     batch: bool = True
     jitter: bool = True
     tick: bool = True
+    versions: bool = True
 
     @classmethod
     def parse(cls, text: str) -> Features:
@@ -58,19 +59,25 @@ class Features:
         if text == "all":
             return cls()
         if text == "none":
-            return cls(False, False, False, False)
+            return cls(False, False, False, False, False)
         names = set(text.split("+"))
-        unknown = names - {"share", "batch", "jitter", "tick"}
+        unknown = names - {"share", "batch", "jitter", "tick", "versions"}
         if unknown:
             raise ValueError(
-                f"unknown feature(s) {sorted(unknown)}: use share, batch, jitter, tick, all or none"
+                f"unknown feature(s) {sorted(unknown)}: use share, batch, jitter, tick, versions, all or none"
             )
-        return cls("share" in names, "batch" in names, "jitter" in names, "tick" in names)
+        return cls(*(name in names for name in ("share", "batch", "jitter", "tick", "versions")))
 
     @property
     def label(self) -> str:
         """``all``, ``none`` or ``share+batch`` …"""
-        flags = (("share", self.share), ("batch", self.batch), ("jitter", self.jitter), ("tick", self.tick))
+        flags = (
+            ("share", self.share),
+            ("batch", self.batch),
+            ("jitter", self.jitter),
+            ("tick", self.tick),
+            ("versions", self.versions),
+        )
         on = [n for n, v in flags if v]
         return "all" if len(on) == len(flags) else "+".join(on) or "none"
 
@@ -83,6 +90,7 @@ class Features:
             f"--bench-batch-reads={str(self.batch).lower()}",
             f"--bench-refresh-jitter={0.1 if self.jitter else 0.0}",
             f"--bench-refresh-tick={1.0 if self.tick else 0.0}",
+            f"--bench-check-versions={str(self.versions).lower()}",
         ]
 
 

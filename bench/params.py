@@ -95,7 +95,10 @@ def parse_args(argv: list[str]) -> Params:
     parser.add_argument(
         "--features",
         default="all,none",
-        help="feature sets for S1/S2: all, none, or +-joined share/batch/jitter/tick (e.g. all,none,batch)",
+        help=(
+            "feature sets for S1/S2: all, none, or +-joined share/batch/jitter/tick/versions "
+            "(e.g. all,none,batch)"
+        ),
     )
     parser.add_argument("--latency-ms", type=float, default=20.0, help="latency the AWS stub adds per call")
     parser.add_argument(

@@ -73,7 +73,17 @@ async def _run(calls: int) -> None:
                 await _code(sm.get_secret_value(SecretId="missing")) == "ResourceNotFoundException",
                 "not found",
             )
+            before = next(e for e in listed["SecretList"] if e["Name"] == "app/s1")
             await sm.put_secret_value(SecretId="app/s1", SecretString="new")
+            relisted = await sm.list_secrets(Filters=[{"Key": "name", "Values": ["app/s1"]}])
+            after = next(e for e in relisted["SecretList"] if e["Name"] == "app/s1")
+            current = (await sm.get_secret_value(SecretId="app/s1"))["VersionId"]
+            _check(
+                after["SecretVersionsToStages"].get(current) == ["AWSCURRENT"]
+                and current not in before["SecretVersionsToStages"]
+                and after["LastChangedDate"] >= before["LastChangedDate"],
+                "ListSecrets versions and LastChangedDate follow PutSecretValue",
+            )
             previous = await sm.get_secret_value(SecretId="app/s1", VersionStage="AWSPREVIOUS")
             _check(json.loads(previous["SecretString"]) == {"u": "user1"}, "PutSecretValue moves AWSPREVIOUS")
             _check((await ssm.get_parameter(Name="/p/a/1"))["Parameter"]["Value"] == "v1", "GetParameter")
