@@ -166,11 +166,11 @@ async def test_informer_readers_get_copies_and_a_paged_relist_misses_nothing(cli
     await informer._relist()
     assert len(informer) == 520
     assert sorted(n for _, n in seen) == names, "every object of every page is announced once"
-    first = informer.get(namespace, "cm-000")
-    assert first is not None and first["data"] == {"v": "cm-000"}
+    first = informer.get(namespace, "cm-000") or {}
+    assert first["data"] == {"v": "cm-000"}
     first["data"]["v"] = "changed by a reader"
-    again = informer.get(namespace, "cm-000")
-    assert again is not None and again["data"] == {"v": "cm-000"}, "a reader cannot change the cache"
+    again = informer.get(namespace, "cm-000") or {}
+    assert again["data"] == {"v": "cm-000"}, "a reader cannot change the cache"
     assert again is not first
     seen.clear()
     await client.patch(CONFIG_MAP, "cm-519", namespace, {"data": {"v": "new"}})
