@@ -35,6 +35,7 @@ import structlog
 from eso.api.resources import ResourceInfo
 from eso.errors import Gone, KubeAPIError
 from eso.kube.client import KubeClient
+from eso.kube.multimap import MultiMap
 
 __all__ = ["EventHandler", "Informer", "drop_managed_fields", "object_key"]
 
@@ -51,7 +52,8 @@ _log = structlog.get_logger("eso.kube.informer")
 def object_key(obj: Obj) -> Key:
     """``(namespace, name)`` of an object ("" namespace for cluster-scoped)."""
     meta = obj.get("metadata") or {}
-    return str(meta.get("namespace") or ""), str(meta.get("name", ""))
+    # interned: the key is kept by the cache, indexes, queues, metrics: one copy of each name
+    return sys.intern(str(meta.get("namespace") or "")), sys.intern(str(meta.get("name", "")))
 
 
 def drop_managed_fields(obj: Obj) -> Obj:
@@ -87,7 +89,7 @@ class Informer:
         self._backoff_cap = backoff_cap
         self._cache: dict[Key, _Entry] = {}
         self._index_funcs: dict[str, IndexFunc] = {}
-        self._indexes: dict[str, dict[str, set[Key]]] = {}
+        self._indexes: dict[str, MultiMap[str, Key]] = {}
         self._indexed: dict[str, dict[Key, tuple[str, ...]]] = {}
         self._handlers: list[EventHandler] = []
         self._synced = asyncio.Event()
@@ -118,7 +120,7 @@ class Informer:
 
     def by_index(self, name: str, value: str) -> list[Obj]:
         """The cached objects whose index ``name`` has ``value`` (KeyError: no such index)."""
-        keys = self._indexes[name].get(value, ())
+        keys = self._indexes[name].get(value)
         return [_decode(self._cache[key]) for key in sorted(keys) if key in self._cache]
 
     def _put(self, key: Key, obj: Obj) -> None:
@@ -133,7 +135,7 @@ class Informer:
                 self._unindex_one(name, key)
 
     def _rebuild_index(self, name: str) -> None:
-        self._indexes[name] = {}
+        self._indexes[name] = MultiMap()
         self._indexed[name] = {}
         for key, entry in self._cache.items():
             self._index_one(name, key, _decode(entry))
@@ -145,16 +147,12 @@ class Informer:
         index = self._indexes[name]
         self._indexed[name][key] = values
         for value in values:
-            index.setdefault(value, set()).add(key)
+            index.add(value, key)
 
     def _unindex_one(self, name: str, key: Key) -> None:
         index = self._indexes[name]
         for value in self._indexed[name].pop(key, ()):
-            keys = index.get(value)
-            if keys is not None:
-                keys.discard(key)
-                if not keys:
-                    del index[value]
+            index.discard(value, key)
 
     @property
     def has_synced(self) -> bool:

@@ -16,10 +16,10 @@ from prometheus_client import CollectorRegistry, Gauge, Histogram, disable_creat
 from prometheus_client.core import Metric
 from prometheus_client.registry import Collector
 
+from eso.metrics.objects import ObjectSeries
+
 __all__ = ["Metrics", "QueueMetrics"]
 
-_NS = ("name", "namespace")
-_CONDITION = ("name", "namespace", "condition", "status")
 _KINDS = (
     "externalsecret",
     "secretstore",
@@ -31,60 +31,32 @@ _KINDS = (
 
 
 class _Series(Collector):
-    """Counters and gauges in plain dicts, exposed under their exact names.
+    """Counters exposed under their exact names (prometheus_client would add ``_total``).
 
-    prometheus_client would add ``_total`` to counter names and keeps a locked value
-    object per series (about 1 KB each; eso has three series per ExternalSecret). Here a
-    series is one float. A name ending in ``_total`` is typed ``counter``; ESO's other
-    counter names (``…_error``, ``…_count``) are typed ``untyped`` so no suffix is
-    appended. Families whose first labels are ``name, namespace`` keep their series per
-    object, so forgetting a deleted object does not scan the others.
+    A name ending in ``_total`` is typed ``counter``; ESO's other counter names
+    (``…_error``, ``…_count``) are typed ``untyped`` so no suffix is appended.
     """
 
     def __init__(self) -> None:
-        self._docs: dict[str, tuple[str, str, tuple[str, ...], int]] = {}
-        self._values: dict[str, dict[tuple[str, ...], dict[tuple[str, ...], float]]] = {}
+        self._docs: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._values: dict[str, dict[tuple[str, ...], float]] = {}
 
-    def declare(self, name: str, doc: str, labels: tuple[str, ...], *, gauge: bool = False) -> None:
-        kind = "gauge" if gauge else ("counter" if name.endswith("_total") else "untyped")
-        split = len(_NS) if labels[: len(_NS)] == _NS else 0
-        self._docs[name] = (doc, kind, labels, split)
+    def declare(self, name: str, doc: str, labels: tuple[str, ...]) -> None:
+        self._docs[name] = (doc, labels)
         self._values[name] = {}
 
-    def _slot(
-        self, name: str, label_values: tuple[str, ...]
-    ) -> tuple[dict[tuple[str, ...], float], tuple[str, ...]]:
-        split = self._docs[name][3]
-        outer = self._values[name]
-        head = label_values[:split]
-        inner = outer.get(head)
-        if inner is None:
-            inner = outer[head] = {}
-        return inner, label_values[split:]
-
     def inc(self, name: str, *label_values: str) -> None:
-        inner, rest = self._slot(name, label_values)
-        inner[rest] = inner.get(rest, 0.0) + 1.0
-
-    def set(self, name: str, value: float, *label_values: str) -> None:
-        inner, rest = self._slot(name, label_values)
-        inner[rest] = value
+        series = self._values[name]
+        series[label_values] = series.get(label_values, 0.0) + 1.0
 
     def value(self, name: str, *label_values: str) -> float:
-        split = self._docs[name][3]
-        inner = self._values[name].get(label_values[:split]) or {}
-        return inner.get(label_values[split:], 0.0)
-
-    def forget_one(self, family: str, name: str, namespace: str) -> None:
-        """Drop the series of one object in a per-object family."""
-        self._values[family].pop((name, namespace), None)
+        return self._values[name].get(label_values, 0.0)
 
     def collect(self) -> Iterator[Metric]:
-        for name, (doc, kind, labels, _) in self._docs.items():
-            metric = Metric(name, doc, kind)
-            for head, inner in self._values[name].items():
-                for rest, value in inner.items():
-                    metric.add_sample(name, dict(zip(labels, head + rest, strict=True)), value)
+        for name, (doc, labels) in self._docs.items():
+            metric = Metric(name, doc, "counter" if name.endswith("_total") else "untyped")
+            for values, count in self._values[name].items():
+                metric.add_sample(name, dict(zip(labels, values, strict=True)), count)
             yield metric
 
 
@@ -116,8 +88,6 @@ class Metrics:
         self.registry = CollectorRegistry(auto_describe=False)
         self.counters = _Series()
         c = self.counters
-        c.declare("externalsecret_sync_calls_total", "Total number of the External Secret sync calls", _NS)
-        c.declare("externalsecret_sync_calls_error", "Total number of the External Secret sync errors", _NS)
         c.declare(
             "externalsecret_provider_api_calls_count",
             "Number of API calls towards the secret provider",
@@ -131,19 +101,8 @@ class Metrics:
             ("controller", "result"),
         )
         self.registry.register(c)
-        for kind in _KINDS:
-            c.declare(
-                f"{kind}_status_condition",
-                f"The status condition of a specific {kind}",
-                _CONDITION,
-                gauge=True,
-            )
-            c.declare(
-                f"{kind}_reconcile_duration",
-                f"The duration time to reconcile the {kind} (ns)",
-                _NS,
-                gauge=True,
-            )
+        self.objects = ObjectSeries(_KINDS)
+        self.registry.register(self.objects)
         self.workqueue_depth = Gauge(
             "workqueue_depth", "Current depth of workqueue", ("name",), registry=self.registry
         )
@@ -166,13 +125,11 @@ class Metrics:
 
     def sync_call(self, namespace: str, name: str, *, error: bool) -> None:
         """One ExternalSecret sync attempt (and its failure)."""
-        self.counters.inc("externalsecret_sync_calls_total", name, namespace)
-        if error:
-            self.counters.inc("externalsecret_sync_calls_error", name, namespace)
+        self.objects.sync("externalsecret", namespace, name, error=error)
 
     def sync_errors(self, namespace: str, name: str) -> float:
         """Current value of ``externalsecret_sync_calls_error`` for one object."""
-        return self.counters.value("externalsecret_sync_calls_error", name, namespace)
+        return self.objects.sync_errors("externalsecret", namespace, name)
 
     def provider_call(self, provider: str, call: str, status: str) -> None:
         """One provider API call (the providers' CallRecorder)."""
@@ -186,27 +143,19 @@ class Metrics:
 
     def set_condition(self, kind: str, namespace: str, name: str, condition: str, status: str) -> None:
         """ESO's scheme: the current series is 1; for Ready the opposite status is 0."""
-        family = f"{kind}_status_condition"
-        self.counters.set(family, 1.0, name, namespace, condition, status)
-        if condition == "Ready":
-            opposite = "False" if status == "True" else "True"
-            self.counters.set(family, 0.0, name, namespace, condition, opposite)
+        self.objects.set_condition(kind, namespace, name, condition, status)
 
     def condition(self, kind: str, namespace: str, name: str, condition: str, status: str) -> float:
         """Current value of one ``<kind>_status_condition`` series (0 when absent)."""
-        return self.counters.value(f"{kind}_status_condition", name, namespace, condition, status)
+        return self.objects.condition(kind, namespace, name, condition, status)
 
     def reconcile_duration(self, kind: str, namespace: str, name: str, seconds: float) -> None:
         """Duration of the last reconcile, in nanoseconds as ESO reports it."""
-        self.counters.set(f"{kind}_reconcile_duration", seconds * 1e9, name, namespace)
+        self.objects.duration(kind, namespace, name, seconds * 1e9)
 
     def forget(self, kind: str, namespace: str, name: str) -> None:
-        """Remove every series of a deleted object (no scan of the other objects' series)."""
-        for family in (f"{kind}_status_condition", f"{kind}_reconcile_duration"):
-            self.counters.forget_one(family, name, namespace)
-        if kind == "externalsecret":
-            for counter in ("externalsecret_sync_calls_total", "externalsecret_sync_calls_error"):
-                self.counters.forget_one(counter, name, namespace)
+        """Remove every series of a deleted object (one ``pop``, no scan)."""
+        self.objects.forget(kind, namespace, name)
 
     # -- controllers ------------------------------------------------------------------------
 

@@ -11,10 +11,11 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import sys
 from typing import Any
 
 from eso.kube.informer import object_key
+from eso.kube.multimap import MultiMap
 from eso.kube.workqueue import WorkQueue
 
 __all__ = ["ExternalSecretIndex", "es_changed_meaningfully", "store_refs_of"]
@@ -57,7 +58,8 @@ def store_refs_of(es: Obj) -> set[StoreKey]:
         if not isinstance(ref, dict) or not ref.get("name"):
             continue
         kind = ref.get("kind") or "SecretStore"
-        out.add((kind, "" if kind == "ClusterSecretStore" else ns, str(ref["name"])))
+        scope = "" if kind == "ClusterSecretStore" else ns
+        out.add((sys.intern(str(kind)), sys.intern(scope), sys.intern(str(ref["name"]))))
     return out
 
 
@@ -66,22 +68,18 @@ class ExternalSecretIndex:
 
     def __init__(self, queue: WorkQueue[Key]) -> None:
         self._queue = queue
-        self._by_target: dict[Key, set[Key]] = defaultdict(set)
-        self._by_store: dict[StoreKey, set[Key]] = defaultdict(set)
-        self._of: dict[Key, tuple[Key, set[StoreKey]]] = {}
+        self._by_target: MultiMap[Key, Key] = MultiMap()
+        self._by_store: MultiMap[StoreKey, Key] = MultiMap()
+        self._of: dict[Key, tuple[Key, tuple[StoreKey, ...]]] = {}
 
     def _forget(self, key: Key) -> None:
         previous = self._of.pop(key, None)
         if previous is None:
             return
         target, stores = previous
-        self._by_target[target].discard(key)
-        if not self._by_target[target]:
-            del self._by_target[target]
+        self._by_target.discard(target, key)
         for store in stores:
-            self._by_store[store].discard(key)
-            if not self._by_store[store]:
-                del self._by_store[store]
+            self._by_store.discard(store, key)
 
     def on_external_secret(self, etype: str, obj: Obj, old: Obj | None) -> None:
         """Informer handler for ExternalSecrets."""
@@ -91,12 +89,12 @@ class ExternalSecretIndex:
             self._queue.cancel_delayed(key)
             self._queue.add(key)
             return
-        target = (key[0], target_name_of(obj))
-        stores = store_refs_of(obj)
+        target = (key[0], sys.intern(target_name_of(obj)))
+        stores = tuple(sorted(store_refs_of(obj)))
         self._of[key] = (target, stores)
-        self._by_target[target].add(key)
+        self._by_target.add(target, key)
         for store in stores:
-            self._by_store[store].add(key)
+            self._by_store.add(store, key)
         if es_changed_meaningfully(obj, old):
             never_synced = not ((obj.get("status") or {}).get("refreshTime"))
             self._queue.add(key, priority=never_synced)
@@ -105,12 +103,12 @@ class ExternalSecretIndex:
         """Informer handler for managed Secrets: repair drift through their ExternalSecrets."""
         if etype == "MODIFIED" and old is not None and _unchanged_content(obj, old):
             return
-        for key in list(self._by_target.get(object_key(obj), ())):
+        for key in self._by_target.get(object_key(obj)):
             self._queue.add(key)
 
     def external_secrets_using(self, kind: str, namespace: str, name: str) -> set[Key]:
         """ExternalSecrets that read from a store."""
-        return set(self._by_store.get((kind, namespace, name), ()))
+        return set(self._by_store.get((kind, namespace, name)))
 
     def enqueue_users_of(self, kind: str, namespace: str, name: str) -> None:
         """Queue every ExternalSecret that reads from a store."""

@@ -39,3 +39,28 @@ def test_forget_removes_every_series_of_an_object() -> None:
     assert 'status_condition{condition="Ready",name="db"' not in text
     assert 'status_condition{condition="Ready",name="other"' in text
     assert m.sync_errors("default", "db") == 0
+
+
+def test_ready_flips_and_other_conditions_keep_their_own_series() -> None:
+    m = Metrics()
+    m.set_condition("pushsecret", "apps", "push", "Ready", "True")
+    m.set_condition("pushsecret", "apps", "push", "Ready", "False")
+    m.set_condition("clusterexternalsecret", "", "fan", "Deleted", "True")
+    assert m.condition("pushsecret", "apps", "push", "Ready", "False") == 1
+    assert m.condition("pushsecret", "apps", "push", "Ready", "True") == 0
+    text = m.exposition().decode()
+    assert (
+        'pushsecret_status_condition{condition="Ready",name="push",namespace="apps",status="False"} 1.0'
+        in text
+    )
+    assert (
+        'pushsecret_status_condition{condition="Ready",name="push",namespace="apps",status="True"} 0.0'
+        in text
+    )
+    assert (
+        'clusterexternalsecret_status_condition{condition="Deleted",name="fan",namespace="",status="True"} 1.0'
+        in (text)
+    )
+    assert "# TYPE pushsecret_status_condition gauge" in text
+    m.forget("clusterexternalsecret", "", "fan")
+    assert "Deleted" not in m.exposition().decode()
