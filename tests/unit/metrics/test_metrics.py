@@ -57,10 +57,8 @@ def test_ready_flips_and_other_conditions_keep_their_own_series() -> None:
         'pushsecret_status_condition{condition="Ready",name="push",namespace="apps",status="True"} 0.0'
         in text
     )
-    assert (
-        'clusterexternalsecret_status_condition{condition="Deleted",name="fan",namespace="",status="True"} 1.0'
-        in (text)
-    )
+    deleted = 'condition="Deleted",name="fan",namespace="",status="True"'
+    assert f"clusterexternalsecret_status_condition{{{deleted}}} 1.0" in text
     assert "# TYPE pushsecret_status_condition gauge" in text
     m.forget("clusterexternalsecret", "", "fan")
     assert "Deleted" not in m.exposition().decode()
