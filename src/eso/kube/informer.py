@@ -8,9 +8,9 @@
 * Only what matches ``label_selector`` / ``field_selector`` is held in memory: eso
   caches the Secrets it manages, never every Secret in the cluster.
 * ``transform`` trims each object before it is stored (eso drops ``managedFields``), and
-  the cache keeps each object as compact JSON bytes with its resourceVersion, decoded
-  on every read: a decoded object costs about 2.5 times its JSON in Python dicts and
-  strings, and a reader gets its own copy (it cannot corrupt the cache). The relist
+  the cache keeps each object encoded (:class:`~eso.kube.compact.CompactCodec`: deflated
+  compact JSON, about a tenth of the decoded object) with its resourceVersion, decoded on
+  every read, so a reader gets its own copy (it cannot corrupt the cache). The relist
   encodes page by page, so the whole list is never held decoded.
 * Indexes (:meth:`Informer.add_index`) answer "which cached objects have this value"
   without a scan: reconcilers must never walk the whole cache per object (that is
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import random
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Iterator
@@ -35,6 +34,7 @@ import structlog
 from eso.api.resources import ResourceInfo
 from eso.errors import Gone, KubeAPIError
 from eso.kube.client import KubeClient
+from eso.kube.compact import CompactCodec
 from eso.kube.multimap import MultiMap
 
 __all__ = ["EventHandler", "Informer", "drop_managed_fields", "object_key"]
@@ -88,6 +88,7 @@ class Informer:
         self._watch_timeout = watch_timeout
         self._backoff_cap = backoff_cap
         self._cache: dict[Key, _Entry] = {}
+        self._codec = CompactCodec()
         self._index_funcs: dict[str, IndexFunc] = {}
         self._indexes: dict[str, MultiMap[str, Key]] = {}
         self._indexed: dict[str, dict[Key, tuple[str, ...]]] = {}
@@ -102,11 +103,11 @@ class Informer:
     def get(self, namespace: str | None, name: str) -> Obj | None:
         """The cached object (a copy of its own), or None."""
         entry = self._cache.get((namespace or "", name))
-        return None if entry is None else _decode(entry)
+        return None if entry is None else self._decode(entry)
 
     def items(self) -> Iterator[Obj]:
         """Every cached object (decoded one at a time)."""
-        return (_decode(entry) for entry in list(self._cache.values()))
+        return (self._decode(entry) for entry in list(self._cache.values()))
 
     def __len__(self) -> int:
         return len(self._cache)
@@ -121,10 +122,10 @@ class Informer:
     def by_index(self, name: str, value: str) -> list[Obj]:
         """The cached objects whose index ``name`` has ``value`` (KeyError: no such index)."""
         keys = self._indexes[name].get(value)
-        return [_decode(self._cache[key]) for key in sorted(keys) if key in self._cache]
+        return [self._decode(self._cache[key]) for key in sorted(keys) if key in self._cache]
 
     def _put(self, key: Key, obj: Obj) -> None:
-        self._cache[key] = _encode(obj)
+        self._cache[key] = self._encode(obj)
         for name in self._index_funcs:
             self._unindex_one(name, key)
             self._index_one(name, key, obj)
@@ -138,7 +139,7 @@ class Informer:
         self._indexes[name] = MultiMap()
         self._indexed[name] = {}
         for key, entry in self._cache.items():
-            self._index_one(name, key, _decode(entry))
+            self._index_one(name, key, self._decode(entry))
 
     def _index_one(self, name: str, key: Key, obj: Obj) -> None:
         values = tuple(sys.intern(v) for v in self._index_funcs[name](obj))
@@ -177,7 +178,7 @@ class Informer:
         if current is not None and not _newer(_rv(prepared), current[0]):
             return
         self._put(key, prepared)
-        previous = None if current is None else _decode(current)
+        previous = None if current is None else self._decode(current)
         await self._dispatch("ADDED" if previous is None else "MODIFIED", prepared, previous)
 
     def add_handler(self, handler: EventHandler) -> None:
@@ -238,7 +239,7 @@ class Informer:
             for raw in page:
                 obj = self._prepare(raw)
                 key = object_key(obj)
-                entry = fresh[key] = _encode(obj)
+                entry = fresh[key] = self._encode(obj)
                 cached = self._cache.get(key)
                 if cached is None or cached[0] != entry[0]:
                     changed.append(key)
@@ -251,11 +252,13 @@ class Informer:
         self.relists += 1
         for key in changed:
             before = old_cache.get(key)
-            previous = None if before is None else _decode(before)
-            await self._dispatch("ADDED" if previous is None else "MODIFIED", _decode(fresh[key]), previous)
+            previous = None if before is None else self._decode(before)
+            await self._dispatch(
+                "ADDED" if previous is None else "MODIFIED", self._decode(fresh[key]), previous
+            )
         for key, gone in old_cache.items():
             if key not in fresh:
-                obj = _decode(gone)
+                obj = self._decode(gone)
                 await self._dispatch("DELETED", obj, obj)
         self._synced.set()
 
@@ -279,7 +282,7 @@ class Informer:
             if etype != "DELETED" and cached is not None and not _newer(rv, cached[0]):
                 self._resource_version = rv or self._resource_version
                 continue  # already seen: recorded by apply_local after our own write
-            previous = None if cached is None else _decode(cached)
+            previous = None if cached is None else self._decode(cached)
             if etype == "DELETED":
                 self._pop(key)
                 await self._dispatch("DELETED", obj, previous)
@@ -294,6 +297,12 @@ class Informer:
         raw.setdefault("kind", self.info.kind)
         return self._transform(raw) if self._transform else raw
 
+    def _encode(self, obj: Obj) -> _Entry:
+        return sys.intern(_rv(obj)), self._codec.encode(obj)
+
+    def _decode(self, entry: _Entry) -> Obj:
+        return self._codec.decode(entry[1])
+
     async def _dispatch(self, etype: str, obj: Obj, old: Obj | None) -> None:
         for handler in self._handlers:
             try:
@@ -302,16 +311,6 @@ class Informer:
                     await result
             except Exception as exc:
                 _log.exception("event handler failed", resource=self.info.plural, error=str(exc))
-
-
-def _encode(obj: Obj) -> _Entry:
-    blob = json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    return sys.intern(_rv(obj)), blob
-
-
-def _decode(entry: _Entry) -> Obj:
-    obj: Obj = json.loads(entry[1])
-    return obj
 
 
 def _rv(obj: Obj) -> str:
