@@ -117,7 +117,7 @@ def table(results: dict[str, Any]) -> str:
             "S4",
             "RSS peak without / with unrelated",
             peak,
-            f"{s4.get('rss_per_externalsecret_kb')} KB per ES",
+            f"<= {s4.get('rss_per_externalsecret_kb')} KB per ES",
         )
     for label, s5 in (sc.get("S5") or {}).items():
         writes = f"{s5['secret_writes']} / {s5['status_writes']}"
