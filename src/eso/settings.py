@@ -83,6 +83,9 @@ class ControllerSettings:
     ListSecrets shows its version still current, when listing costs fewer calls."""
     version_listing_ttl: float = 10.0
     """Seconds a version listing is trusted (bounds how late a change is seen)."""
+    version_max_reuse: float = 600.0
+    """Seconds a value may be served by version checks before it is read again (a lost
+    permission or a lagging listing surfaces within this time)."""
     provider_rate_limits: bool = True
     """Per-store token bucket at the provider's default rate (see Provider.rate_limit)."""
     circuit_breaker: bool = True
@@ -159,8 +162,8 @@ class OperatorSettings:
             raise ConfigError("refresh jitter must be between 0 and 1")
         if c.refresh_tick < 0 or c.read_batch_window < 0:
             raise ConfigError("refresh tick and read batch window must not be negative")
-        if c.version_listing_ttl < 0:
-            raise ConfigError("version listing ttl must not be negative")
+        if c.version_listing_ttl < 0 or c.version_max_reuse < 0:
+            raise ConfigError("version listing ttl and max reuse must not be negative")
         le = self.leader_election
         if le.enabled and not (le.lease_duration > le.renew_deadline > le.retry_period > 0):
             raise ConfigError("leader election needs lease-duration > renew-deadline > retry-period > 0")

@@ -48,6 +48,8 @@ class _Entry:
     value: bytes | Exception
     version: str = ""
     """The version id the value came from ("" when unknown: never reused past ``ttl``)."""
+    read_at: float = 0.0
+    """When the value was last read from the provider (reuse is bounded by ``max_reuse``)."""
 
 
 @dataclass
@@ -114,12 +116,13 @@ class SharedReads:
         version_key = versioned.version_key(ref) if versioned is not None else None
         if versioned is not None and version_key is not None and self._versions is not None:
             self._versions.note(store, version_key)
-            if cached is not None and cached.version and not isinstance(cached.value, Exception):
+            if cached is not None and self._reusable(cached, self._versions.max_reuse):
                 current = await self._versions.current(store, versioned, version_key, self._per_call(client))
-                if current == cached.version:
+                value = cached.value
+                if current == cached.version and isinstance(value, bytes):
                     self.unchanged += 1
-                    self._remember(key, _Entry(self._clock(), cached.value, cached.version))
-                    return cached.value
+                    self._remember(key, _Entry(self._clock(), value, cached.version, cached.read_at))
+                    return value
         future = self._inflight.get(key)
         if future is None:
             future = asyncio.get_running_loop().create_future()
@@ -135,6 +138,11 @@ class SharedReads:
             del self._cache[key]
         if self._versions is not None:
             self._versions.forget(store)
+
+    def _reusable(self, entry: _Entry, max_reuse: float) -> bool:
+        """A value with its version id, read from the provider less than ``max_reuse`` s ago."""
+        fresh = self._clock() - entry.read_at < max_reuse
+        return bool(entry.version) and fresh and not isinstance(entry.value, Exception)
 
     def _versioned(self, client: SecretsClient) -> VersionedSecretsClient | None:
         if self._versions is not None and isinstance(client, VersionedSecretsClient):
@@ -197,7 +205,7 @@ class SharedReads:
             if value is None:
                 value = RuntimeError("provider returned no result for a requested key")
             future = self._inflight.pop(key, None)
-            self._cache[key] = _Entry(now, value, versions.get(ref, ""))
+            self._cache[key] = _Entry(now, value, versions.get(ref, ""), now)
             self._cache.move_to_end(key)
             if future is not None and not future.done():
                 if isinstance(value, Exception):

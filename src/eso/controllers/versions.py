@@ -64,12 +64,16 @@ class VersionChecks:
         self,
         *,
         listing_ttl: float = 10.0,
+        max_reuse: float = 600.0,
         pause: float = 300.0,
         max_keys: int = 20_000,
         max_stores: int = 1_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._ttl = listing_ttl
+        self.max_reuse = max_reuse
+        """Seconds a value may be served from a version check before it is read again: a
+        value that lost its permission (or a listing that lags) surfaces within this time."""
         self._pause = pause
         self._max_keys = max_keys
         self._max_stores = max_stores

@@ -287,3 +287,21 @@ async def test_without_batching_each_key_costs_a_call_so_a_few_keys_already_list
     assert isinstance(again[RemoteRef("missing")], SecretNotFound)
     assert account.list_calls == 1
     assert account.value_reads[3:] == ["missing"], "only the secret the listing does not show is read again"
+
+
+async def test_a_value_is_read_again_after_max_reuse_even_if_its_version_is_unchanged() -> None:
+    """A value that lost its permission, or a listing that lags, surfaces within max_reuse."""
+    clock, account = Clock(), FakeAccount(30)
+    reads = SharedReads(ttl=2.0, window=0.0, versions=VersionChecks(clock=clock, max_reuse=60.0), clock=clock)
+    await _read_all(reads, account, KEYS)
+    for _ in range(6):  # 6 x 9 s = 54 s: within max_reuse, answered by listings
+        clock.now += 9
+        await _read_all(reads, account, KEYS)
+    assert len(account.value_reads) == 30
+    assert account.list_calls >= 2
+    clock.now += 9  # 63 s after the values were read: read again, once
+    await _read_all(reads, account, KEYS)
+    assert len(account.value_reads) == 60
+    clock.now += 9
+    await _read_all(reads, account, KEYS)
+    assert len(account.value_reads) == 60, "the fresh values are reused again"

@@ -107,7 +107,9 @@ class Wiring:
                 batching=c.batch_reads,
                 ttl=2.0 if c.share_reads else 0.0,
                 window=c.read_batch_window,
-                versions=VersionChecks(listing_ttl=c.version_listing_ttl) if c.check_versions else None,
+                versions=VersionChecks(listing_ttl=c.version_listing_ttl, max_reuse=c.version_max_reuse)
+                if c.check_versions
+                else None,
             )
         reads: SharedReads = self.shared["reads"]
         return reads
