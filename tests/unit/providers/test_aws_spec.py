@@ -60,9 +60,10 @@ def test_parse_errors_name_the_field(raw: dict[str, Any], field: str) -> None:
 
 
 def test_region_must_exist_for_the_service() -> None:
-    with pytest.raises(SpecError, match="region not found: mars-north-1") as info:
+    with pytest.raises(SpecError, match="region not found") as info:
         PROVIDER.validate_store(store({**BASE, "region": "mars-north-1"}))
     assert info.value.field == "spec.provider.aws.region"
+    assert "mars-north-1" not in str(info.value), "the message names the field, not the value"
     assert PROVIDER.validate_store(store(BASE)) == []
     assert PROVIDER.validate_store(store({"service": "ParameterStore", "region": "us-gov-west-1"})) == []
     assert PROVIDER.validate_store(store({**BASE, "region": "cn-north-1"})) == []

@@ -3,7 +3,8 @@
 * parsing: a pydantic error becomes a SpecError naming ``spec.provider.aws.<field>``;
 * ``service``: SecretsManager or ParameterStore (CertificateManager is not implemented);
 * ``region``: must be a region botocore's endpoint data lists for the service, else
-  "region not found: X";
+  "region not found" (ESO appends the value; eso's messages name the field, never repeat a
+  value of the manifest);
 * ``secretsManager``: ``recoveryWindowInDays`` 7 to 30 when set, not together with
   ``forceDeleteWithoutRecovery``;
 * ``customSessionTags``: the reserved keys ``esoNamespace``, ``esoStoreName`` and
@@ -143,7 +144,10 @@ def validate_spec(
     if not spec.region:
         raise SpecError("region is required", field=f"{FIELD}.region")
     if spec.region not in regions.regions(prefix):
-        raise SpecError(f"region not found: {spec.region}", field=f"{FIELD}.region")
+        raise SpecError(
+            f"region not found: not a {spec.service.value} region in botocore's endpoint data",
+            field=f"{FIELD}.region",
+        )
     _check_secrets_manager_options(spec)
     warnings = _check_session_tags(spec)
     warnings += _check_references(store, spec, operator_sa)
