@@ -19,22 +19,16 @@ import httpx2
 
 from eso.api.resources import ResourceInfo
 from eso.errors import (
-    Conflict,
-    Forbidden,
-    Gone,
-    Invalid,
-    KubeAPIError,
     KubeUnavailable,
     NotFound,
     NotLeader,
-    TooManyRequests,
 )
 from eso.kube.ratelimit import TokenBucket
+from eso.kube.responses import error_from_response, retry_after
 
 __all__ = ["KubeClient", "PatchType"]
 
 Obj = dict[str, Any]
-_MAX_MESSAGE = 512
 
 
 class PatchType:
@@ -44,32 +38,6 @@ class PatchType:
     JSON = "application/json-patch+json"
     STRATEGIC = "application/strategic-merge-patch+json"
     APPLY = "application/apply-patch+yaml"
-
-
-_STATUS_ERRORS: dict[int, type[KubeAPIError]] = {
-    403: Forbidden,
-    404: NotFound,
-    409: Conflict,
-    410: Gone,
-    422: Invalid,
-    429: TooManyRequests,
-}
-
-
-def _error_from_response(status: int, body: bytes, what: str) -> KubeAPIError:
-    reason, message = "", ""
-    try:
-        payload = json.loads(body)
-        if isinstance(payload, dict):
-            reason = str(payload.get("reason", ""))
-            message = str(payload.get("message", ""))
-    except ValueError:
-        message = body[:_MAX_MESSAGE].decode("utf-8", "replace")
-    message = (message or f"HTTP {status}")[:_MAX_MESSAGE]
-    cls = _STATUS_ERRORS.get(status, KubeAPIError)
-    if status >= 500:
-        cls = KubeUnavailable
-    return cls(f"{what}: {message}", status=status, reason=reason)
 
 
 class KubeClient:
@@ -131,9 +99,9 @@ class KubeClient:
                 f"{what or method + ' ' + path}: cannot reach the API server: {type(exc).__name__}: {exc}"
             ) from exc
         if resp.status_code >= 400:
-            err = _error_from_response(resp.status_code, resp.content, what or f"{method} {path}")
+            err = error_from_response(resp.status_code, resp.content, what or f"{method} {path}")
             if resp.status_code == 429:
-                err.retry_after = _retry_after(resp.headers.get("Retry-After"))
+                err.retry_after = retry_after(resp.headers.get("Retry-After"))
             raise err
         if not resp.content:
             return {}
@@ -378,7 +346,7 @@ class KubeClient:
         try:
             async with self._http.stream("GET", info.path(namespace), params=params, timeout=timeout) as resp:
                 if resp.status_code >= 400:
-                    raise _error_from_response(resp.status_code, await resp.aread(), what)
+                    raise error_from_response(resp.status_code, await resp.aread(), what)
                 async for line in resp.aiter_lines():
                     if not line:
                         continue
@@ -386,7 +354,7 @@ class KubeClient:
                     etype, obj = event.get("type", ""), event.get("object") or {}
                     if etype == "ERROR":
                         code = int(obj.get("code", 0))
-                        raise _error_from_response(code or 500, json.dumps(obj).encode(), what)
+                        raise error_from_response(code or 500, json.dumps(obj).encode(), what)
                     yield etype, obj
         except httpx2.HTTPError as exc:
             raise KubeUnavailable(f"{what}: connection lost: {type(exc).__name__}") from exc
@@ -407,10 +375,3 @@ def _plural_of(path: str) -> str:
 
 def _nn(namespace: str | None, name: str) -> str:
     return f"{namespace}/{name}" if namespace else name
-
-
-def _retry_after(value: str | None) -> float | None:
-    try:
-        return float(value) if value else None
-    except ValueError:
-        return None
